@@ -1,0 +1,74 @@
+// Builds a patchable base: runs asc with the hotwasm transform and returns the binary and its
+// manifest. Entries and options come from the arguments, else from asconfig.json as asc reads it.
+
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { runAsc } from "./run-asc.js";
+import HotwasmTransform from "./transform.js";
+export { BuildError } from "./run-asc.js";
+import { decodeManifest, MANIFEST_SECTION, type Manifest } from "../host/manifest.js";
+
+/** What to build. */
+export interface BuildOptions {
+  /** Entry files; none: the entries of asconfig.json. */
+  entries?: string[];
+  /** Where to write the binary; none: asconfig's outFile, else build/app.wasm; false: write nothing. */
+  outFile?: string | false;
+  /** Globs adding (GLOB) or removing (!GLOB) patchable functions. */
+  patchable?: string[];
+  /** Bytes reserved for patches' static data. */
+  arenaSize?: number;
+  /** More asc options, e.g. ["-O3", "--runtime", "stub"]. */
+  ascArgs?: string[];
+  /** The project directory (default: the process's). */
+  cwd?: string;
+  /** Sources held in memory, by path relative to cwd; they shadow the disk. */
+  files?: Record<string, string>;
+  /** Build without the transform (a plain build, for comparisons). */
+  plain?: boolean;
+}
+
+/** A finished build. */
+export interface BuildResult {
+  binary: Uint8Array;
+  /** The manifest; null for a plain build. */
+  manifest: Manifest | null;
+  outFile: string | null;
+  /** What asc printed (warnings). */
+  log: string;
+}
+
+/** Runs asc with the hotwasm transform. */
+export async function buildPatchable(options: BuildOptions = {}): Promise<BuildResult> {
+  const cwd = options.cwd ?? process.cwd();
+  const outFile = options.outFile === false ? false : options.outFile ?? (await configuredOutFile(cwd)) ?? "build/app.wasm";
+  const transforms = options.plain ? [] : [HotwasmTransform.withOptions({ patchable: options.patchable ?? [], arenaSize: options.arenaSize })];
+  const argv = [...(options.entries ?? []), ...(options.ascArgs ?? [])];
+  const { binary: bytes, log } = await runAsc({ argv, cwd, files: options.files, transforms });
+  let written: string | null = null;
+  if (outFile !== false) {
+    written = resolve(cwd, outFile);
+    await mkdir(dirname(written), { recursive: true });
+    await writeFile(written, bytes);
+  }
+  return { binary: bytes, manifest: options.plain ? null : manifestOf(bytes), outFile: written, log };
+}
+
+/** The manifest embedded in a built binary. */
+export function manifestOf(binary: Uint8Array): Manifest {
+  const sections = WebAssembly.Module.customSections(new WebAssembly.Module(binary as BufferSource), MANIFEST_SECTION);
+  if (sections.length !== 1) throw new Error("the build has no hotwasm manifest");
+  return decodeManifest(new Uint8Array(sections[0]!));
+}
+
+async function configuredOutFile(cwd: string): Promise<string | null> {
+  try {
+    const config = JSON.parse(await readFile(resolve(cwd, "asconfig.json"), "utf8")) as {
+      targets?: Record<string, { outFile?: string }>;
+      options?: { outFile?: string };
+    };
+    return config.targets?.release?.outFile ?? config.options?.outFile ?? null;
+  } catch {
+    return null;
+  }
+}

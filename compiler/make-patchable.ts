@@ -1,0 +1,146 @@
+// The rewrite that makes a module patchable (DESIGN.md §2, guarded dispatch): each patchable
+// function f keeps its name and becomes a dispatcher,
+//   f = if (global $flag) call_indirect slot else call f$impl
+// with its old body moved to f$impl, which sits in the shared table at `slot`. The table, memory,
+// every global, every dispatcher and flag are exported for the host.
+
+import type { Program } from "assemblyscript";
+import { RewriteError, typeNames, type Binaryen, type BinaryenModule } from "./binaryen-util.js";
+import { reserveArena, type Arena } from "./reserve-arena.js";
+import { choosePatchable } from "./select-functions.js";
+import type { ManifestFunction, ManifestGlobal } from "../host/manifest.js";
+
+/** Options of the rewrite. */
+export interface PatchableOptions {
+  /** Globs adding (GLOB) or removing (!GLOB) patchable functions. */
+  patchable: readonly string[];
+  /** Bytes reserved for patches' static data. */
+  arenaSize: number;
+  /** Functions whose source marks them as not patchable. */
+  noPatch?: ReadonlySet<string>;
+}
+
+/** What the rewrite produced, for the manifest. */
+export interface RewriteOutcome {
+  functions: ManifestFunction[];
+  globals: ManifestGlobal[];
+  table: { export: string; firstSlot: number; size: number };
+  memory: { export: string };
+  arena: Arena;
+}
+
+const TABLE_EXPORT = "hotwasm:table";
+const MEMORY_EXPORT = "hotwasm:memory";
+const FLAG_PREFIX = "hotwasm$flag$";
+
+/** Rewrites `module` in place. */
+export function makePatchable(b: Binaryen, module: BinaryenModule, program: Program, options: PatchableOptions): RewriteOutcome {
+  const defined = definedFunctions(b, module);
+  const tableName = ensureTable(b, module);
+  const tableRef = module.getTable(tableName);
+  const firstSlot = Math.max(1, b.Table.getInitial(tableRef));
+  const functions: ManifestFunction[] = [];
+  const impls: string[] = [];
+  for (const f of defined) {
+    const choice = choosePatchable(
+      { name: f.name, isFieldAccessor: isFieldAccessor(program, f.name), markedNoPatch: options.noPatch?.has(f.name) },
+      options.patchable,
+    );
+    const entry: ManifestFunction = {
+      name: f.name, params: typeNames(b, f.params), results: typeNames(b, f.results),
+      slot: null, export: null, flag: null, signature: signatureOf(program, f.name),
+    };
+    if (choice.patchable) {
+      const slot = firstSlot + impls.length;
+      impls.push(installDispatcher(b, module, tableName, f, slot));
+      entry.slot = slot;
+      entry.export = `hotwasm:fn:${slot}`;
+      entry.flag = `hotwasm:flag:${slot}`;
+    } else {
+      entry.reason = choice.reason;
+    }
+    functions.push(entry);
+  }
+  const size = firstSlot + impls.length;
+  b.Table.setInitial(tableRef, size);
+  b.Table.setMax(tableRef, 0xffffffff); // no maximum: patches may add function references
+  if (impls.length > 0) module.addActiveElementSegment(tableName, "hotwasm:impls", impls, module.i32.const(firstSlot));
+  module.addTableExport(tableName, TABLE_EXPORT);
+  if (!module.hasMemory()) throw new RewriteError("the module has no memory");
+  module.addMemoryExport("0", MEMORY_EXPORT);
+  const arena = reserveArena(b, module, options.arenaSize);
+  const globals = exportGlobals(b, module);
+  return { functions, globals, table: { export: TABLE_EXPORT, firstSlot, size }, memory: { export: MEMORY_EXPORT }, arena };
+}
+
+interface FunctionInfo {
+  name: string;
+  params: number;
+  results: number;
+  vars: number[];
+}
+
+function definedFunctions(b: Binaryen, module: BinaryenModule): FunctionInfo[] {
+  const out: FunctionInfo[] = [];
+  for (let i = 0; i < module.getNumFunctions(); i++) {
+    const info = b.getFunctionInfo(module.getFunctionByIndex(i));
+    if (info.module) continue; // imported
+    out.push({ name: info.name, params: info.params, results: info.results, vars: info.vars });
+  }
+  return out;
+}
+
+function ensureTable(b: Binaryen, module: BinaryenModule): string {
+  if (module.getNumTables() > 0) {
+    const info = b.getTableInfo(module.getTableByIndex(0));
+    if (info.module) throw new RewriteError("the table is imported (--importTable); hotwasm needs the base to own its table");
+    return info.name;
+  }
+  module.addTable("0", 1, 1);
+  return "0";
+}
+
+/** Moves f's body to f$impl and gives f the guarded dispatch body; returns f$impl's name. */
+function installDispatcher(b: Binaryen, module: BinaryenModule, table: string, f: FunctionInfo, slot: number): string {
+  const impl = `${f.name}$impl`;
+  const ref = module.getFunction(f.name);
+  module.addFunction(impl, f.params, f.results, f.vars, b.Function.getBody(ref));
+  const flag = `${FLAG_PREFIX}${slot}`;
+  module.addGlobal(flag, b.i32, true, module.i32.const(0));
+  module.addGlobalExport(flag, `hotwasm:flag:${slot}`);
+  const params = b.expandType(f.params);
+  const args = () => params.map((t, i) => module.local.get(i, t));
+  const body = module.if(
+    module.global.get(flag, b.i32),
+    module.call_indirect(table, module.i32.const(slot), args(), f.params, f.results),
+    module.call(impl, args(), f.results),
+  );
+  b.Function.setBody(ref, body);
+  module.addFunctionExport(f.name, `hotwasm:fn:${slot}`);
+  return impl;
+}
+
+function exportGlobals(b: Binaryen, module: BinaryenModule): ManifestGlobal[] {
+  const out: ManifestGlobal[] = [];
+  for (let i = 0; i < module.getNumGlobals(); i++) {
+    const info = b.getGlobalInfo(module.getGlobalByIndex(i));
+    if (info.name.startsWith(FLAG_PREFIX)) continue;
+    const exportName = `hotwasm:global:${out.length}`;
+    module.addGlobalExport(info.name, exportName);
+    out.push({ name: info.name, type: typeNames(b, info.type)[0]!, mutable: info.mutable, export: exportName });
+  }
+  return out;
+}
+
+function isFieldAccessor(program: Program, name: string): boolean {
+  const m = /#[gs]et:(.+)$/.exec(name);
+  if (!m) return false;
+  const element = program.instancesByName.get(name) as { parent?: { members?: Map<string, { isField?: boolean }> } } | undefined;
+  const member = element?.parent?.members?.get(m[1]!);
+  return member?.isField ?? true;
+}
+
+function signatureOf(program: Program, name: string): string | undefined {
+  const element = program.instancesByName.get(name) as { signature?: { toString(): string } } | undefined;
+  return element?.signature?.toString();
+}

@@ -1,0 +1,57 @@
+// The asc transform (`asc --transform hotwasm/transform`): makes the compiled module patchable
+// before validation and optimisation, and embeds the manifest. Options come from a subclass
+// made by `withOptions`, or from HOTWASM_PATCHABLE (comma-separated globs) and HOTWASM_ARENA.
+
+import { version as ascVersion } from "assemblyscript/asc";
+import { Transform } from "assemblyscript/transform";
+import type { Parser, Program } from "assemblyscript";
+import type binaryenNs from "binaryen";
+import { buildManifestSection } from "./manifest-builder.js";
+import { makePatchable, type PatchableOptions } from "./make-patchable.js";
+import { findNoPatchMarkers } from "./source-markers.js";
+import { validateOrThrow, type Binaryen } from "./binaryen-util.js";
+
+/** Default size of the patch arena in bytes. */
+export const DEFAULT_ARENA_SIZE = 65536;
+
+/** The hotwasm transform. */
+export default class HotwasmTransform extends Transform {
+  /** Options fixed by `withOptions`; otherwise read from the environment. */
+  static options: Partial<PatchableOptions> | null = null;
+  declare readonly program: Program;
+  declare readonly binaryen: unknown;
+  private noPatch = new Set<string>();
+
+  /** A transform class with fixed options (for `hotwasm build` and tests). */
+  static withOptions(options: Partial<PatchableOptions>): typeof HotwasmTransform {
+    return class extends HotwasmTransform {
+      static override options = options;
+    };
+  }
+
+  afterParse(_parser: Parser): void {
+    // The host and patches need the runtime entry points (__new, __pin, __unpin, __collect, __rtti_base).
+    this.program.options.exportRuntime = true;
+    this.noPatch = findNoPatchMarkers(this.program);
+  }
+
+  afterCompile(module: binaryenNs.Module): void {
+    const b = this.binaryen as unknown as Binaryen;
+    const program = this.program;
+    const options = resolveOptions((this.constructor as typeof HotwasmTransform).options);
+    const outcome = makePatchable(b, module, program, { ...options, noPatch: this.noPatch });
+    const section = buildManifestSection(module, program, outcome, ascVersion);
+    module.addCustomSection(section.name, section.bytes);
+    validateOrThrow(module, "hotwasm transform");
+  }
+}
+
+function resolveOptions(fixed: Partial<PatchableOptions> | null): PatchableOptions {
+  const env = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
+  const patchable = fixed?.patchable ?? (env.HOTWASM_PATCHABLE ? env.HOTWASM_PATCHABLE.split(",").map((s) => s.trim()).filter(Boolean) : []);
+  const arenaSize = fixed?.arenaSize ?? (env.HOTWASM_ARENA ? Number(env.HOTWASM_ARENA) : DEFAULT_ARENA_SIZE);
+  if (!Number.isInteger(arenaSize) || arenaSize < 0 || arenaSize > 256 * 1024 * 1024) {
+    throw new Error(`hotwasm: the arena size must be a whole number of bytes up to 256 MiB, not ${arenaSize}`);
+  }
+  return { patchable, arenaSize };
+}

@@ -1,0 +1,25 @@
+// `npm run build`: builds the example app to build/app.wasm and the hotgo example patch to build/hp.wasm.
+
+import { mkdir, writeFile } from "node:fs/promises";
+import { buildPatchable } from "../compiler/build.js";
+import { buildPlainPatch } from "../compiler/build-plain-patch.js";
+
+/** The seed's config for the example patch, embedded as its default. */
+export const EXAMPLE_CONFIG = {
+  replace_config: { NewFunc1: "main.func1" },
+  ref_config: { Global: "main.globalValue", Func2Ref: "main.func2" },
+};
+
+/** Builds both files under `cwd`. */
+export async function buildExample(cwd = process.cwd()): Promise<{ app: string; patch: string }> {
+  const app = await buildPatchable({ cwd, outFile: "build/app.wasm" });
+  const patch = await buildPlainPatch({ entry: "patches/hp.ts", base: app.binary, cwd, ...EXAMPLE_CONFIG });
+  await mkdir(`${cwd}/build`, { recursive: true });
+  await writeFile(`${cwd}/build/hp.wasm`, patch);
+  return { app: "build/app.wasm", patch: "build/hp.wasm" };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const out = await buildExample();
+  console.log(`built ${out.app} and ${out.patch}`);
+}

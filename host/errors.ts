@@ -1,0 +1,85 @@
+// HotwasmError: the one error type of hotwasm, with a stable code per failure kind.
+
+/** Every code hotwasm can fail with, and what it means. Keep in sync with the README's table. */
+export const ERROR_CODES = {
+  E_INVALID_CONFIG: "the patch config is malformed (missing file, wrong types, unknown keys)",
+  E_PATCH_READ_FAILED: "the patch file could not be read",
+  E_PATCH_TOO_LARGE: "the patch is larger than the configured limit",
+  E_INVALID_MODULE: "the bytes are not a valid WebAssembly module",
+  E_NOT_PATCHABLE_BUILD: "the base module has no valid hotwasm manifest (build it with hotwasm build)",
+  E_BUILD_MISMATCH: "the patch was built for another base build",
+  E_UNKNOWN_SYMBOL: "a symbol named in the config or by an import does not exist in the base",
+  E_AMBIGUOUS_SYMBOL: "a symbol name matches more than one symbol of the base",
+  E_NOT_PATCHABLE: "the target function exists but was not made patchable",
+  E_UNKNOWN_EXPORT: "the config names an export the patch does not have (or it is not a function)",
+  E_DUPLICATE_TARGET: "two replacements of one patch target the same function",
+  E_SIGNATURE_MISMATCH: "a replacement or a function ref has another type than the base function",
+  E_GLOBAL_TYPE_MISMATCH: "a global ref has another value type or mutability than the base global",
+  E_IMPORT_KIND_MISMATCH: "an import binds a function to a global or the other way round",
+  E_UNRESOLVED_IMPORT: "an import of the patch has nothing to bind to",
+  E_DATA_OUTSIDE_ARENA: "a data segment of the patch would write outside the base's patch arena",
+  E_ARENA_CONFLICT: "a data segment of the patch overlaps the data of a patch in force",
+  E_TABLE_WRITE: "the patch would write into the base's table at instantiation",
+  E_START_FUNCTION: "the patch has a start function (code may not run at instantiation)",
+  E_HOOK_SIGNATURE: "a hook export has another type than () -> i32 or () -> ()",
+  E_INSTANTIATE_FAILED: "the patch module could not be instantiated",
+  E_HOOK_VETO: "HPBeforeLoad or HPBeforeUnload refused (non-zero result or trap)",
+  E_HOOK_FAILED: "HPAfterLoad failed; the load was rolled back",
+  E_ALREADY_LOADED: "the same bytes and config are already loaded",
+  E_UNKNOWN_PATCH: "no patch with that id is loaded",
+  E_BUSY: "a synchronous load was asked for while another operation is running",
+  E_BAD_REQUEST: "the request is malformed (not JSON, wrong shape)",
+  E_BODY_TOO_LARGE: "the request body is larger than the server accepts",
+  E_NOT_FOUND: "no such endpoint",
+  E_METHOD_NOT_ALLOWED: "the endpoint does not take that HTTP method",
+  E_INTERNAL: "an unexpected failure inside hotwasm (a bug); nothing was changed",
+} as const;
+
+/** A stable error code. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** The error thrown by every hotwasm API; `code` is stable, `message` is for people. */
+export class HotwasmError extends Error {
+  override readonly name = "HotwasmError";
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.details = options.details ?? {};
+  }
+
+  /** One line for logs and wire formats: `E_CODE: message`. */
+  toLine(): string {
+    return `${this.code}: ${this.message}`;
+  }
+}
+
+const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
+  E_INVALID_CONFIG: 400, E_BAD_REQUEST: 400, E_PATCH_READ_FAILED: 404, E_UNKNOWN_PATCH: 404, E_NOT_FOUND: 404,
+  E_METHOD_NOT_ALLOWED: 405, E_ALREADY_LOADED: 409, E_HOOK_VETO: 409, E_BUSY: 409, E_PATCH_TOO_LARGE: 413,
+  E_BODY_TOO_LARGE: 413, E_INTERNAL: 500,
+};
+
+/** The HTTP status for a refusal: 422 for a patch that does not fit the base, unless listed. */
+export function httpStatusOf(code: ErrorCode): number {
+  return HTTP_STATUS[code] ?? 422;
+}
+
+/** Any thrown value as a HotwasmError (unexpected ones become E_INTERNAL). */
+export function toHotwasmError(err: unknown): HotwasmError {
+  if (err instanceof HotwasmError) return err;
+  return new HotwasmError("E_INTERNAL", describeError(err), { cause: err });
+}
+
+/** True when `err` is a HotwasmError (also across module copies). */
+export function isHotwasmError(err: unknown): err is HotwasmError {
+  return err instanceof HotwasmError || (err instanceof Error && err.name === "HotwasmError" && "code" in err);
+}
+
+/** The message of any thrown value, for wrapping it as a cause. */
+export function describeError(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

@@ -1,0 +1,48 @@
+// Host events: what happened, in order, for logs, admin pages and transcript tests.
+
+import type { ErrorCode } from "./errors.js";
+import type { HookName } from "./link-patch.js";
+
+/** One event of a host; `seq` counts up from 1 per host. */
+export type HostEvent = { seq: number; time: number } & (
+  | { type: "load-begin"; hp_id: string }
+  | { type: "hook"; hp_id: string; hook: HookName; ok: boolean; detail?: string }
+  | { type: "commit"; hp_id: string; targets: string[] }
+  | { type: "rollback"; hp_id: string; reason: string }
+  | { type: "loaded"; hp_id: string }
+  | { type: "unload-begin"; hp_id: string }
+  | { type: "revert"; hp_id: string; targets: string[] }
+  | { type: "unloaded"; hp_id: string; warnings: string[] }
+  | { type: "refused"; action: "load" | "unload"; hp_id: string | null; code: ErrorCode; message: string }
+);
+
+type Distribute<T> = T extends unknown ? Omit<T, "seq" | "time"> : never;
+/** An event before it is numbered. */
+export type HostEventInput = Distribute<HostEvent>;
+
+/** A listener; it must not throw (what it throws is dropped). */
+export type HostEventListener = (event: HostEvent) => void;
+
+/** Numbers events and hands them to listeners. */
+export class EventHub {
+  private seq = 0;
+  private readonly listeners = new Set<HostEventListener>();
+
+  /** Adds a listener; returns a function that removes it. */
+  on(listener: HostEventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Numbers `event` and delivers it to every listener. */
+  emit(event: HostEventInput): void {
+    const full = { ...event, seq: ++this.seq, time: Date.now() } as HostEvent;
+    for (const listener of this.listeners) {
+      try {
+        listener(full);
+      } catch {
+        // A listener's failure must never change the outcome of a swap.
+      }
+    }
+  }
+}

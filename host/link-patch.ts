@@ -1,0 +1,192 @@
+// Checks a patch against the base and works out how to bind it, without changing anything:
+// replacement targets and types, every import, data and element segments, hooks. Returns a
+// plan to instantiate and commit, or throws the first problem with all of them attached.
+
+import type { EffectiveConfig } from "./config.js";
+import { HotwasmError, type ErrorCode } from "./errors.js";
+import type { Manifest, ManifestFunction } from "./manifest.js";
+import type { PatchMeta } from "./patch-meta.js";
+import type { SymbolTable } from "./symbols.js";
+import { exportedFuncType, formatFuncType, sameFuncType, type ImportEntry, type ModuleInfo } from "./wasm-reader.js";
+
+/** The four hooks of hotgo, in the order they can run. */
+export const HOOK_NAMES = ["HPBeforeLoad", "HPAfterLoad", "HPBeforeUnload", "HPAfterUnload"] as const;
+/** A hook name. */
+export type HookName = (typeof HOOK_NAMES)[number];
+
+/** What the linker needs to know of the running base. */
+export interface BaseView {
+  manifest: Manifest;
+  symbols: SymbolTable;
+  exports: WebAssembly.Exports;
+  imports: WebAssembly.Imports;
+  /** Data ranges of patches in force: [start, end) with their owner. */
+  arenaInUse: { start: number; end: number; owner: string }[];
+}
+
+/** One function swap a patch asks for. */
+export interface Replacement {
+  exportName: string;
+  target: ManifestFunction;
+}
+
+/** How to instantiate and commit a patch that passed every check. */
+export interface LinkPlan {
+  importObject: WebAssembly.Imports;
+  replacements: Replacement[];
+  refs: { name: string; symbol: string }[];
+  dataRanges: { start: number; end: number }[];
+}
+
+/** Checks the patch; returns the plan or throws (first problem, all in `details.problems`). */
+export function linkPatch(base: BaseView, patch: ModuleInfo, meta: PatchMeta | null, config: EffectiveConfig): LinkPlan {
+  const problems: HotwasmError[] = [];
+  const attempt = <T>(fn: () => T): T | undefined => {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof HotwasmError) { problems.push(err); return undefined; }
+      throw err;
+    }
+  };
+  const fail = (code: ErrorCode, message: string, details?: Record<string, unknown>) =>
+    problems.push(new HotwasmError(code, message, { details }));
+
+  if (meta?.base_build_id && meta.base_build_id !== base.manifest.buildId) {
+    fail("E_BUILD_MISMATCH", `the patch was built for base build ${meta.base_build_id}, this base is ${base.manifest.buildId}`);
+  }
+  if (patch.start !== null) fail("E_START_FUNCTION", "the patch has a start function; move that code into HPBeforeLoad");
+
+  const replacements = checkReplacements(base, patch, config, attempt, fail);
+  const refs: LinkPlan["refs"] = [];
+  const importObject: Record<string, Record<string, WebAssembly.ImportValue>> = {};
+  for (const imp of patch.imports) {
+    const value = attempt(() => bindImport(base, imp, config, refs));
+    if (value !== undefined) (importObject[imp.module] ??= {})[imp.name] = value;
+  }
+  for (const key of Object.keys(config.ref_config)) {
+    if (!patch.imports.some((i) => i.module === "ref" && i.name === key)) {
+      fail("E_INVALID_CONFIG", `ref_config names "${key}" but the patch imports no "ref.${key}"`);
+    }
+  }
+  const dataRanges = checkSegments(base, patch, fail);
+  checkHooks(patch, fail);
+
+  if (problems.length > 0) {
+    const first = problems[0]!;
+    const more = problems.length > 1 ? ` (and ${problems.length - 1} more: ${problems.slice(1).map((p) => p.code).join(", ")})` : "";
+    throw new HotwasmError(first.code, first.message + more, {
+      details: { ...first.details, problems: problems.map((p) => ({ code: p.code, message: p.message })) },
+    });
+  }
+  return { importObject, replacements, refs, dataRanges };
+}
+
+type Attempt = <T>(fn: () => T) => T | undefined;
+type Fail = (code: ErrorCode, message: string, details?: Record<string, unknown>) => void;
+
+function checkReplacements(base: BaseView, patch: ModuleInfo, config: EffectiveConfig, attempt: Attempt, fail: Fail): Replacement[] {
+  const out: Replacement[] = [];
+  const seen = new Map<string, string>();
+  for (const [exportName, targetName] of Object.entries(config.replace_config)) {
+    const type = exportedFuncType(patch, exportName);
+    if (!type) { fail("E_UNKNOWN_EXPORT", `the patch exports no function "${exportName}"`, { export: exportName }); continue; }
+    const sym = attempt(() => base.symbols.resolve(targetName));
+    if (!sym) continue;
+    if (sym.kind !== "function") { fail("E_NOT_PATCHABLE", `"${targetName}" is a global, not a function`); continue; }
+    const target = sym.fn;
+    if (target.slot === null) {
+      fail("E_NOT_PATCHABLE", `${target.name} is not patchable (${target.reason ?? "excluded from the build"})`, { symbol: target.name });
+      continue;
+    }
+    if (!sameFuncType(type, target)) {
+      fail("E_SIGNATURE_MISMATCH", `${exportName} has type ${formatFuncType(type)} but ${target.name} has ${formatFuncType(target)}`, {
+        export: exportName, symbol: target.name,
+      });
+      continue;
+    }
+    const prior = seen.get(target.name);
+    if (prior) { fail("E_DUPLICATE_TARGET", `${prior} and ${exportName} both replace ${target.name}`); continue; }
+    seen.set(target.name, exportName);
+    out.push({ exportName, target });
+  }
+  return out;
+}
+
+function bindImport(base: BaseView, imp: ImportEntry, config: EffectiveConfig, refs: LinkPlan["refs"]): WebAssembly.ImportValue {
+  const where = `import "${imp.module}.${imp.name}"`;
+  if (imp.module === "ref") {
+    const sym = base.symbols.resolve(config.ref_config[imp.name] ?? imp.name);
+    refs.push({ name: imp.name, symbol: sym.name });
+    if (imp.kind === "function" && sym.kind === "function") {
+      if (!sameFuncType(imp.func!, sym.fn)) {
+        throw new HotwasmError("E_SIGNATURE_MISMATCH", `${where} has type ${formatFuncType(imp.func!)} but ${sym.name} has ${formatFuncType(sym.fn)}`);
+      }
+      if (!sym.fn.export) throw new HotwasmError("E_NOT_PATCHABLE", `${where}: ${sym.name} is not patchable, so it cannot be referenced`);
+      return base.exports[sym.fn.export] as WebAssembly.ImportValue;
+    }
+    if (imp.kind === "global" && sym.kind === "global") {
+      const want = sym.global;
+      if (imp.global!.type !== want.type || imp.global!.mutable !== want.mutable) {
+        const fmt = (t: { type: string; mutable: boolean }) => `${t.mutable ? "mut " : ""}${t.type}`;
+        throw new HotwasmError("E_GLOBAL_TYPE_MISMATCH", `${where} is ${fmt(imp.global!)} but ${sym.name} is ${fmt(want)}`);
+      }
+      return base.exports[want.export] as WebAssembly.Global;
+    }
+    throw new HotwasmError("E_IMPORT_KIND_MISMATCH", `${where} is a ${imp.kind} import but ${sym.name} is a ${sym.kind}`);
+  }
+  if (imp.module === "env" && imp.name === "memory") {
+    if (imp.kind !== "memory") throw new HotwasmError("E_IMPORT_KIND_MISMATCH", `${where} must be a memory import`);
+    return base.exports[base.manifest.memory.export] as WebAssembly.Memory;
+  }
+  if (imp.module === "env" && imp.name === "table") {
+    if (imp.kind !== "table") throw new HotwasmError("E_IMPORT_KIND_MISMATCH", `${where} must be a table import`);
+    return base.exports[base.manifest.table.export] as WebAssembly.Table;
+  }
+  const value = (base.imports[imp.module] as Record<string, unknown> | undefined)?.[imp.name];
+  if (value === undefined) {
+    throw new HotwasmError("E_UNRESOLVED_IMPORT", `${where}: neither a base symbol (use module "ref") nor one of the base's imports`, {
+      details: { module: imp.module, name: imp.name },
+    });
+  }
+  const isFn = typeof value === "function";
+  if ((imp.kind === "function") !== isFn) {
+    throw new HotwasmError("E_IMPORT_KIND_MISMATCH", `${where} is a ${imp.kind} import but the base's import is ${isFn ? "a function" : "not a function"}`);
+  }
+  return value as WebAssembly.ImportValue;
+}
+
+function checkSegments(base: BaseView, patch: ModuleInfo, fail: Fail): { start: number; end: number }[] {
+  const ranges: { start: number; end: number }[] = [];
+  const sharesMemory = patch.imports.some((i) => i.kind === "memory" && i.module === "env" && i.name === "memory");
+  const arena = base.manifest.arena;
+  for (const seg of patch.data) {
+    if (seg.mode !== "active" || seg.target !== 0 || !sharesMemory || seg.size === 0) continue;
+    if (seg.offset === null) { fail("E_DATA_OUTSIDE_ARENA", "a data segment of the patch has no constant offset"); continue; }
+    const start = seg.offset >>> 0;
+    const end = start + seg.size;
+    if (start < arena.start || end > arena.start + arena.size) {
+      fail("E_DATA_OUTSIDE_ARENA", `data at [${start}, ${end}) is outside the patch arena [${arena.start}, ${arena.start + arena.size})`);
+      continue;
+    }
+    const clash = base.arenaInUse.find((r) => start < r.end && r.start < end);
+    if (clash) { fail("E_ARENA_CONFLICT", `data at [${start}, ${end}) overlaps patch ${clash.owner} at [${clash.start}, ${clash.end})`, { hp_id: clash.owner }); continue; }
+    ranges.push({ start, end });
+  }
+  for (const seg of patch.elements) {
+    if (seg.mode === "active" && seg.target < patch.importedTables && seg.size > 0) {
+      fail("E_TABLE_WRITE", "the patch has an element segment that would write into an imported table");
+    }
+  }
+  return ranges;
+}
+
+function checkHooks(patch: ModuleInfo, fail: Fail): void {
+  for (const name of HOOK_NAMES) {
+    const e = patch.exports.find((x) => x.name === name);
+    if (!e) continue;
+    const type = e.kind === "function" ? patch.functions[e.index] : undefined;
+    const ok = type && type.params.length === 0 && (type.results.length === 0 || (type.results.length === 1 && type.results[0] === "i32"));
+    if (!ok) fail("E_HOOK_SIGNATURE", `${name} must be a function of type () -> i32 or () -> ()${type ? `, not ${formatFuncType(type)}` : ""}`);
+  }
+}

@@ -1,0 +1,34 @@
+// Unloading one patch: HPBeforeUnload may veto; then its layers leave every slot at once, each
+// slot falling back to the next newest patch or the original; HPAfterUnload failures are reported.
+
+import { HotwasmError } from "./errors.js";
+import { runHook } from "./hooks.js";
+import type { HostState } from "./host-state.js";
+
+/** The outcome of an unload. */
+export interface UnloadResult {
+  hp_id: string;
+  /** Problems that did not stop the unload (a failing HPAfterUnload). */
+  warnings: string[];
+}
+
+/** Unloads patch `id`; synchronous, so no Wasm runs while its swaps are taken back. */
+export function unloadPatch(state: HostState, id: string): UnloadResult {
+  const patch = state.patches.get(id);
+  if (!patch) throw new HotwasmError("E_UNKNOWN_PATCH", `no loaded patch has id "${id}"`, { details: { hp_id: id } });
+  state.events.emit({ type: "unload-begin", hp_id: id });
+  const before = runHook(patch.instance, "HPBeforeUnload");
+  if (before.ran) state.events.emit({ type: "hook", hp_id: id, hook: "HPBeforeUnload", ok: before.ok, detail: before.detail });
+  if (!before.ok) throw new HotwasmError("E_HOOK_VETO", `HPBeforeUnload refused the unload (${before.detail})`, { details: { hp_id: id } });
+
+  state.swap.revert(id);
+  state.patches.delete(id);
+  state.events.emit({ type: "revert", hp_id: id, targets: patch.replaces.map((r) => r.symbol) });
+
+  const warnings: string[] = [];
+  const after = runHook(patch.instance, "HPAfterUnload");
+  if (after.ran) state.events.emit({ type: "hook", hp_id: id, hook: "HPAfterUnload", ok: after.ok, detail: after.detail });
+  if (!after.ok) warnings.push(`HPAfterUnload failed (${after.detail}); the patch is unloaded`);
+  state.events.emit({ type: "unloaded", hp_id: id, warnings });
+  return { hp_id: id, warnings };
+}
