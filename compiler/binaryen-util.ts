@@ -66,30 +66,66 @@ export function dataSegments(module: BinaryenModule): DataSegmentInfo[] {
 }
 
 /** Validates `module`; on failure throws a RewriteError naming the functions Binaryen rejected. */
-export function validateOrThrow(module: BinaryenModule, what: string): void {
-  const captured: string[] = [];
-  const proc = (globalThis as { process?: NodeJS.Process }).process;
-  const restore: (() => void)[] = [];
-  if (proc?.stderr && proc.stdout) {
-    for (const stream of [proc.stderr, proc.stdout]) {
-      const original = stream.write;
-      stream.write = ((chunk: string | Uint8Array) => {
-        captured.push(typeof chunk === "string" ? chunk : new TextDecoder().decode(chunk));
-        return true;
-      }) as typeof stream.write;
-      restore.push(() => { stream.write = original; });
-    }
-  }
-  let ok: number;
-  try {
-    ok = module.validate();
-  } finally {
-    for (const r of restore) r();
-  }
+export function validateOrThrow(module: BinaryenModule, what: string, b?: Binaryen): void {
+  const { ok, text } = validateCapturing(module);
   if (ok) return;
-  const text = captured.join("");
-  const functions = [...new Set([...text.matchAll(/in function ([^\]]+)\]/g)].map((m) => m[1]!))];
+  let functions = [...new Set([...text.matchAll(/in function ([^\]]+)\]/g)].map((m) => m[1]!))];
+  if (functions.length === 0 && b) functions = findInvalidFunctions(b, module);
   const where = functions.length > 0 ? ` in ${functions.join(", ")}` : "";
   const detail = text.split("\n").filter(Boolean).slice(0, 6).join("\n  ");
   throw new RewriteError(`${what}: the rewritten module does not validate${where}${detail ? `:\n  ${detail}` : ""}`, functions);
+}
+
+/** Validates while holding what Binaryen prints (Node only; elsewhere it goes to the console). */
+function validateCapturing(module: BinaryenModule): { ok: boolean; text: string } {
+  const captured: string[] = [];
+  const proc = (globalThis as { process?: NodeJS.Process }).process;
+  const restore: (() => void)[] = [];
+  for (const stream of proc?.stderr && proc.stdout ? [proc.stderr, proc.stdout] : []) {
+    const original = stream.write;
+    stream.write = ((chunk: string | Uint8Array) => {
+      captured.push(typeof chunk === "string" ? chunk : new TextDecoder().decode(chunk));
+      return true;
+    }) as typeof stream.write;
+    restore.push(() => { stream.write = original; });
+  }
+  try {
+    return { ok: module.validate() !== 0, text: captured.join("") };
+  } finally {
+    for (const r of restore) r();
+  }
+}
+
+/**
+ * Finds the functions that make validation fail when Binaryen's messages could not be read:
+ * every body is stubbed with `unreachable`, then bodies come back in chunks, one by one inside
+ * a chunk that fails. Bodies are restored at the end.
+ */
+function findInvalidFunctions(b: Binaryen, module: BinaryenModule): string[] {
+  const fns: { ref: number; name: string; body: number }[] = [];
+  for (let i = 0; i < module.getNumFunctions(); i++) {
+    const ref = module.getFunctionByIndex(i);
+    const info = b.getFunctionInfo(ref);
+    if (!info.module) fns.push({ ref, name: info.name, body: b.Function.getBody(ref) });
+  }
+  const stub = (f: (typeof fns)[number]) => b.Function.setBody(f.ref, module.unreachable());
+  const put = (f: (typeof fns)[number]) => b.Function.setBody(f.ref, f.body);
+  const bad: string[] = [];
+  try {
+    fns.forEach(stub);
+    if (!validateCapturing(module).ok) return [];
+    for (let i = 0; i < fns.length; i += 64) {
+      const chunk = fns.slice(i, i + 64);
+      chunk.forEach(put);
+      if (validateCapturing(module).ok) continue;
+      chunk.forEach(stub);
+      for (const f of chunk) {
+        put(f);
+        if (!validateCapturing(module).ok) { bad.push(f.name); stub(f); }
+      }
+    }
+  } finally {
+    fns.forEach(put);
+  }
+  return bad;
 }

@@ -4,7 +4,7 @@
 
 import { runAsc } from "./run-asc.js";
 import { appendCustomSection } from "./custom-section.js";
-import { manifestOf } from "./build.js";
+import { manifestOf, NO_CONFIG } from "./build.js";
 import { encodePatchMeta, PATCH_SECTION, type PatchMeta } from "../host/patch-meta.js";
 import { readModule } from "../host/wasm-reader.js";
 import type { SymbolMap } from "../host/config.js";
@@ -31,7 +31,8 @@ export async function buildPlainPatch(options: PlainPatchOptions): Promise<Uint8
   const { arena } = manifest;
   const memoryBase = arena.start + (options.arenaOffset ?? 0);
   const argv = [
-    options.entry, "--runtime", "stub", "--importMemory", "--noExportMemory", "--memoryBase", String(memoryBase),
+    // A patch is its own program: the project's asconfig.json (the app's entries) must not apply.
+    options.entry, "--config", NO_CONFIG, "--runtime", "stub", "--importMemory", "--noExportMemory", "--memoryBase", String(memoryBase),
     "-O3", ...(options.ascArgs ?? []),
   ];
   const { binary } = await runAsc({ argv, cwd: options.cwd ?? process.cwd(), files: options.files, transforms: [RefuseAllocation] });

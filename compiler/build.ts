@@ -26,6 +26,8 @@ export interface BuildOptions {
   files?: Record<string, string>;
   /** Build without the transform (a plain build, for comparisons). */
   plain?: boolean;
+  /** The asconfig file asc reads (default asconfig.json); false reads none. */
+  config?: string | false;
 }
 
 /** A finished build. */
@@ -38,12 +40,18 @@ export interface BuildResult {
   log: string;
 }
 
+/** A config path that never exists: asc then reads no asconfig.json. */
+export const NO_CONFIG = "__hotwasm_no_asconfig__.json";
+
 /** Runs asc with the hotwasm transform. */
 export async function buildPatchable(options: BuildOptions = {}): Promise<BuildResult> {
   const cwd = options.cwd ?? process.cwd();
   const outFile = options.outFile === false ? false : options.outFile ?? (await configuredOutFile(cwd)) ?? "build/app.wasm";
   const transforms = options.plain ? [] : [HotwasmTransform.withOptions({ patchable: options.patchable ?? [], arenaSize: options.arenaSize })];
-  const argv = [...(options.entries ?? []), ...(options.ascArgs ?? [])];
+  const config = options.config === false ? ["--config", NO_CONFIG] : options.config ? ["--config", options.config] : [];
+  // A plain build exports the runtime too, so it differs from a patchable one only by the transform.
+  const runtime = options.plain ? ["--exportRuntime"] : [];
+  const argv = [...(options.entries ?? []), ...config, ...runtime, ...(options.ascArgs ?? [])];
   const { binary: bytes, log } = await runAsc({ argv, cwd, files: options.files, transforms });
   let written: string | null = null;
   if (outFile !== false) {

@@ -53,7 +53,7 @@ function compilerFlags(program: Program): Record<string, string | number | boole
 
 function entryPaths(program: Program): string[] {
   const sources = program.sources as unknown as { sourceKind: number; internalPath: string }[];
-  return sources.filter((s) => s.sourceKind === USER_ENTRY).map((s) => s.internalPath);
+  return sources.filter((s) => s.sourceKind === USER_ENTRY && !s.internalPath.startsWith("~lib/")).map((s) => s.internalPath);
 }
 
 function runtimeExports(outcome: RewriteOutcome): Record<string, string> {

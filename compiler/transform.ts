@@ -42,7 +42,7 @@ export default class HotwasmTransform extends Transform {
     const outcome = makePatchable(b, module, program, { ...options, noPatch: this.noPatch });
     const section = buildManifestSection(module, program, outcome, ascVersion);
     module.addCustomSection(section.name, section.bytes);
-    validateOrThrow(module, "hotwasm transform");
+    validateOrThrow(module, "hotwasm transform", b);
   }
 }
 

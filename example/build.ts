@@ -3,6 +3,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { buildPatchable } from "../compiler/build.js";
 import { buildPlainPatch } from "../compiler/build-plain-patch.js";
+import { isMain } from "./is-main.js";
 
 /** The seed's config for the example patch, embedded as its default. */
 export const EXAMPLE_CONFIG = {
@@ -19,7 +20,7 @@ export async function buildExample(cwd = process.cwd()): Promise<{ app: string; 
   return { app: "build/app.wasm", patch: "build/hp.wasm" };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (isMain(import.meta.url)) {
   const out = await buildExample();
   console.log(`built ${out.app} and ${out.patch}`);
 }

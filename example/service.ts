@@ -1,10 +1,12 @@
 // `npm start`: the hotgo example as a service. Calls func2 once and func1 every second, and
-// serves hotgo's HTTP API on 127.0.0.1:8080 (PORT and HOST override) for live patching.
+// serves hotgo's HTTP API on 127.0.0.1:8080 (PORT and HOST override; TICK_MS sets the period)
+// for live patching.
 
 import { createServer, type Server } from "node:http";
 import { Host } from "../host/host.js";
 import { HPHttpServer } from "../host/http-server.js";
 import { consoleImports } from "./console-imports.js";
+import { isMain } from "./is-main.js";
 
 /** A running example service. */
 export interface Service {
@@ -44,9 +46,9 @@ export async function startService(options: { app?: string; port?: number; hostn
   };
 }
 
-function usage(url: string): string {
+function usage(url: string, intervalMs: number): string {
   return `
-hotwasm example service: func1 runs every second; hotgo's HTTP API listens on ${url}
+hotwasm example service: func1 runs every ${intervalMs} ms; hotgo's HTTP API listens on ${url}
 
   load the patch:
     curl -d '{"hp_file": "./build/hp.wasm", "replace_config": {"NewFunc1": "main.func1"},
@@ -60,10 +62,11 @@ Ctrl-C stops the service.
 `;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (isMain(import.meta.url)) {
   const port = Number(process.env.PORT ?? 8080);
-  const service = await startService({ port, hostname: process.env.HOST ?? "127.0.0.1" });
-  console.log(usage(service.url));
+  const intervalMs = Number(process.env.TICK_MS ?? 1000);
+  const service = await startService({ port, hostname: process.env.HOST ?? "127.0.0.1", intervalMs });
+  console.log(usage(service.url, intervalMs));
   const stop = () => void service.close().then(() => process.exit(0));
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);

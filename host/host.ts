@@ -47,6 +47,8 @@ export class Host {
   private readonly state: HostState;
   private readonly readFile: ReadFile;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Operations queued or running; a synchronous operation needs none. */
+  private pending = 0;
   private busy = false;
 
   private constructor(state: HostState, exports: Record<string, any>, readFile: ReadFile) {
@@ -147,12 +149,12 @@ export class Host {
   }
 
   private serialise<T>(action: "load" | "unload", id: string | null, op: () => Promise<T>): Promise<T> {
+    this.pending++;
     const run = async () => {
-      this.busy = true;
       try {
         return await this.guard(action, id, op);
       } finally {
-        this.busy = false;
+        this.pending--;
       }
     };
     const result = this.queue.then(run, run);
@@ -161,7 +163,7 @@ export class Host {
   }
 
   private exclusive<T>(action: "load" | "unload", id: string | null, op: () => T): T {
-    if (this.busy) throw new HotwasmError("E_BUSY", `another load or unload is running; ${action} it again after it ends`);
+    if (this.busy || this.pending > 0) throw new HotwasmError("E_BUSY", `another load or unload is running; ${action} it again after it ends`);
     this.busy = true;
     try {
       return this.guard(action, id, op);

@@ -10,7 +10,7 @@ export function buildApp(files: Record<string, string>, options: Omit<BuildOptio
   const key = JSON.stringify({ files, options });
   let hit = cache.get(key);
   if (!hit) {
-    hit = buildPatchable({ ...options, entries: [entry], files, outFile: false, ascArgs: options.ascArgs ?? ["-O3"] }).then((r) => r.binary);
+    hit = buildPatchable({ ...options, entries: [entry], files, outFile: false, config: false, ascArgs: options.ascArgs ?? ["-O3"] }).then((r) => r.binary);
     cache.set(key, hit);
   }
   return hit;

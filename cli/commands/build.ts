@@ -1,0 +1,42 @@
+// `hotwasm build [entry.ts ...] [-o out.wasm] [--patchable GLOB]... [-- asc options]`
+
+import type { Command } from "commander";
+import { buildPatchable } from "../../compiler/build.js";
+import { DEFAULT_ARENA_SIZE } from "../../compiler/transform.js";
+import { collect, CliUsageError, type CliIo } from "../io.js";
+
+/** Adds the build command. */
+export function registerBuild(program: Command, io: CliIo, passthrough: string[]): void {
+  program
+    .command("build")
+    .description("build a patchable base module (asc with the hotwasm transform)")
+    .argument("[entries...]", "entry files (default: the entries of asconfig.json)")
+    .option("-o, --out <file>", "output file (default: asconfig's outFile, else build/app.wasm)")
+    .option("--patchable <glob>", "make matching functions patchable; !GLOB excludes (repeatable)", collect, [])
+    .option("--arena <bytes>", "bytes reserved for patches' static data", String(DEFAULT_ARENA_SIZE))
+    .option("--json", "print the result as JSON")
+    .addHelpText("after", `
+Everything after -- goes to asc unchanged.
+
+Examples:
+  $ hotwasm build                                   # entries and options from asconfig.json
+  $ hotwasm build assembly/index.ts -o build/app.wasm -- -O3 --runtime incremental
+  $ hotwasm build --patchable '!assembly/hot/*'     # keep a hot module out of the patchable set
+  $ hotwasm build --patchable '~lib/string/*'       # also make library functions patchable`)
+    .action(async (entries: string[], opts: { out?: string; patchable: string[]; arena: string; json?: boolean }) => {
+      const arenaSize = Number(opts.arena);
+      if (!Number.isInteger(arenaSize) || arenaSize < 0) throw new CliUsageError(`--arena must be a whole number of bytes, not "${opts.arena}"`);
+      const result = await buildPatchable({
+        cwd: io.cwd, entries, outFile: opts.out, patchable: opts.patchable, arenaSize, ascArgs: passthrough,
+      });
+      const m = result.manifest!;
+      const patchable = m.functions.filter((f) => f.slot !== null).length;
+      if (result.log.trim()) io.err(result.log.trimEnd());
+      if (opts.json) {
+        io.out(JSON.stringify({ outFile: result.outFile, buildId: m.buildId, patchable, functions: m.functions.length, arena: m.arena }));
+        return;
+      }
+      io.out(`built ${result.outFile}: ${patchable} patchable function${patchable === 1 ? "" : "s"}, build id ${m.buildId}, ` +
+        `patch arena ${m.arena.size} bytes at ${m.arena.start}`);
+    });
+}

@@ -1,0 +1,53 @@
+// `hotwasm inspect FILE [--json] [--all]`: what a base build's manifest or a patch says.
+
+import type { Command } from "commander";
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { HotwasmError, describeError } from "../../host/errors.js";
+import { decodeManifest, MANIFEST_SECTION } from "../../host/manifest.js";
+import { readPatchMeta } from "../../host/patch-meta.js";
+import { customSection, readModule, WasmReadError } from "../../host/wasm-reader.js";
+import { formatManifest, formatPatch } from "../format-inspect.js";
+import type { CliIo } from "../io.js";
+
+/** Adds the inspect command. */
+export function registerInspect(program: Command, io: CliIo): void {
+  program
+    .command("inspect")
+    .description("show the manifest of a patchable build, or what a patch module binds")
+    .argument("<file>", "a .wasm file")
+    .option("--json", "print machine-readable JSON")
+    .option("--all", "also list standard-library functions and globals")
+    .addHelpText("after", `
+Examples:
+  $ hotwasm inspect build/app.wasm          # patchable functions, slots, signatures, globals
+  $ hotwasm inspect build/app.wasm --json   # the whole manifest
+  $ hotwasm inspect build/hp.wasm           # a patch: its base build, imports, exports, default config`)
+    .action(async (file: string, opts: { json?: boolean; all?: boolean }) => {
+      let bytes: Uint8Array;
+      try {
+        bytes = new Uint8Array(await readFile(resolve(io.cwd, file)));
+      } catch (err) {
+        throw new HotwasmError("E_PATCH_READ_FAILED", `cannot read ${file}: ${describeError(err)}`, { cause: err });
+      }
+      let info;
+      try {
+        info = readModule(bytes);
+      } catch (err) {
+        if (err instanceof WasmReadError) throw new HotwasmError("E_INVALID_MODULE", `${file} is not a WebAssembly module: ${err.message}`);
+        throw err;
+      }
+      const manifestBytes = customSection(info, MANIFEST_SECTION);
+      if (manifestBytes) {
+        const manifest = decodeManifest(manifestBytes);
+        io.out(opts.json ? JSON.stringify(manifest, null, 2) : formatManifest(manifest, !!opts.all));
+        return;
+      }
+      const meta = readPatchMeta(info);
+      if (opts.json) {
+        io.out(JSON.stringify({ kind: "patch", meta, imports: info.imports, exports: info.exports.map((e) => ({ name: e.name, kind: e.kind })) }, null, 2));
+        return;
+      }
+      io.out(formatPatch(file, info, meta));
+    });
+}

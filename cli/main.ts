@@ -1,0 +1,68 @@
+// The hotwasm CLI: a thin shell over the library. `runCli` parses, runs one command and turns
+// any failure into output and an exit code in one place: 0 ok, 1 refused or failed, 2 usage.
+
+import { Command, CommanderError } from "commander";
+import { isHotwasmError } from "../host/errors.js";
+import { BuildError } from "../compiler/run-asc.js";
+import { registerBuild } from "./commands/build.js";
+import { registerInspect } from "./commands/inspect.js";
+import { CliUsageError, type CliIo } from "./io.js";
+
+/** Runs the CLI with `argv` (without node and the script); resolves to the exit code. */
+export async function runCli(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const split = argv.indexOf("--");
+  const passthrough = split >= 0 ? argv.slice(split + 1) : [];
+  const own = split >= 0 ? argv.slice(0, split) : argv;
+  const program = createProgram(io, passthrough);
+  try {
+    await program.parseAsync(own, { from: "user" });
+    return 0;
+  } catch (err) {
+    return reportFailure(err, io);
+  }
+}
+
+/** The command tree. */
+export function createProgram(io: CliIo, passthrough: string[]): Command {
+  const program = new Command("hotwasm")
+    .description("Hot-patch the functions of a running WebAssembly program")
+    .version(io.version, "-v, --version")
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, "")), writeErr: (s) => io.err(s.replace(/\n$/, "")) });
+  registerBuild(program, io, passthrough);
+  registerInspect(program, io);
+  for (const cmd of program.commands) cmd.exitOverride().configureOutput(program.configureOutput());
+  return program;
+}
+
+/** The one place a failure becomes output and an exit code. */
+function reportFailure(err: unknown, io: CliIo): number {
+  if (err instanceof CommanderError) {
+    if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") return 0;
+    return 2;
+  }
+  if (err instanceof CliUsageError) {
+    io.err(`error: ${err.message}`);
+    return 2;
+  }
+  if (isHotwasmError(err)) {
+    io.err(`error ${err.code}: ${err.message}`);
+    return 1;
+  }
+  if (err instanceof BuildError) {
+    io.err(err.log.trim() ? err.log.trimEnd() : `error: ${err.message}`);
+    return 1;
+  }
+  io.err(`error: ${err instanceof Error ? err.message : String(err)}`);
+  return 1;
+}
+
+function processIo(): CliIo {
+  return {
+    out: (s) => process.stdout.write(`${s}\n`),
+    err: (s) => process.stderr.write(`${s}\n`),
+    cwd: process.cwd(),
+    version: "0.1.0",
+  };
+}

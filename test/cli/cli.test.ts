@@ -1,0 +1,68 @@
+// The CLI as a subprocess: build and inspect, --help with examples, exit codes 0 / 1 / 2.
+
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { execFile } from "node:child_process";
+import { mkdtemp, rm, writeFile, mkdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const bin = fileURLToPath(new URL("../../bin/hotwasm.js", import.meta.url));
+let dir = "";
+
+function hotwasm(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, ...args], { cwd: dir }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "hotwasm-cli-"));
+  await mkdir(join(dir, "assembly"));
+  await writeFile(join(dir, "assembly/index.ts"), "export function answer(): i32 { return 42; }\nfunction helper(): void {}\n");
+  await writeFile(join(dir, "asconfig.json"), JSON.stringify({ entries: ["assembly/index.ts"], targets: { release: { outFile: "out/app.wasm", optimizeLevel: 3 } } }));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+test("build from asconfig.json, then inspect it", async () => {
+  const built = await hotwasm("build");
+  expect(built.code).toBe(0);
+  expect(built.stdout).toMatch(/^built .*out\/app\.wasm: 1 patchable function, build id [0-9a-f]{32}, patch arena 65536 bytes at \d+/);
+  const shown = await hotwasm("inspect", "out/app.wasm");
+  expect(shown.code).toBe(0);
+  expect(shown.stdout).toMatch(/patchable functions \(1\)\n  #\d+ +assembly\/index\/answer +\(\) => i32/);
+  const json = JSON.parse((await hotwasm("inspect", "out/app.wasm", "--json")).stdout);
+  expect(json.functions.find((f: { name: string }) => f.name === "assembly/index/answer").slot).toBeGreaterThan(0);
+});
+
+test("build with entries, -o, globs and asc options after --", async () => {
+  const r = await hotwasm("build", "assembly/index.ts", "-o", "out/x.wasm", "--patchable", "!answer", "--json", "--", "-O0", "--runtime", "stub");
+  expect(r.code).toBe(0);
+  const out = JSON.parse(r.stdout);
+  expect(out.patchable).toBe(0);
+  const m = JSON.parse((await hotwasm("inspect", "out/x.wasm", "--json")).stdout);
+  expect(m.compiler.flags.runtime).toBe("stub");
+});
+
+test("exit codes: 2 for usage, 1 for failures, with a clear message", async () => {
+  expect((await hotwasm("frobnicate")).code).toBe(2);
+  expect((await hotwasm("build", "--arena", "lots")).code).toBe(2);
+  const missing = await hotwasm("inspect", "nope.wasm");
+  expect(missing.code).toBe(1);
+  expect(missing.stderr).toMatch(/^error E_PATCH_READ_FAILED: cannot read nope\.wasm/);
+  await writeFile(join(dir, "bad.ts"), "export function f(): i32 { return nope; }\n");
+  const broken = await hotwasm("build", "bad.ts", "-o", "out/bad.wasm");
+  expect(broken.code).toBe(1);
+  expect(broken.stderr).toMatch(/Cannot find name 'nope'/);
+});
+
+test("--help on every command shows examples", async () => {
+  for (const cmd of ["build", "inspect"]) {
+    const r = await hotwasm(cmd, "--help");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Examples:\n  \$ hotwasm/);
+  }
+  expect((await hotwasm("--help")).stdout).toMatch(/Commands:/);
+});
