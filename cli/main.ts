@@ -6,6 +6,7 @@ import { isHotwasmError } from "../host/errors.js";
 import { BuildError } from "../compiler/run-asc.js";
 import { registerBuild } from "./commands/build.js";
 import { registerInspect } from "./commands/inspect.js";
+import { registerPatch } from "./commands/patch.js";
 import { CliUsageError, type CliIo } from "./io.js";
 
 /** Runs the CLI with `argv` (without node and the script); resolves to the exit code. */
@@ -32,6 +33,7 @@ export function createProgram(io: CliIo, passthrough: string[]): Command {
     .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, "")), writeErr: (s) => io.err(s.replace(/\n$/, "")) });
   registerBuild(program, io, passthrough);
   registerInspect(program, io);
+  registerPatch(program, io);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput(program.configureOutput());
   return program;
 }

@@ -32,6 +32,8 @@ export interface RewriteOutcome {
 const TABLE_EXPORT = "hotwasm:table";
 const MEMORY_EXPORT = "hotwasm:memory";
 const FLAG_PREFIX = "hotwasm$flag$";
+/** The RTTI pointer; mutable so the host can point it at a patch's longer RTTI table. */
+const RTTI_BASE = "~lib/rt/__rtti_base";
 
 /** Rewrites `module` in place. */
 export function makePatchable(b: Binaryen, module: BinaryenModule, program: Program, options: PatchableOptions): RewriteOutcome {
@@ -69,6 +71,7 @@ export function makePatchable(b: Binaryen, module: BinaryenModule, program: Prog
   if (!module.hasMemory()) throw new RewriteError("the module has no memory");
   module.addMemoryExport("0", MEMORY_EXPORT);
   const arena = reserveArena(b, module, options.arenaSize);
+  makeMutable(b, module, RTTI_BASE);
   const globals = exportGlobals(b, module);
   return { functions, globals, table: { export: TABLE_EXPORT, firstSlot, size }, memory: { export: MEMORY_EXPORT }, arena };
 }
@@ -130,6 +133,17 @@ function exportGlobals(b: Binaryen, module: BinaryenModule): ManifestGlobal[] {
     out.push({ name: info.name, type: typeNames(b, info.type)[0]!, mutable: info.mutable, export: exportName });
   }
   return out;
+}
+
+function makeMutable(b: Binaryen, module: BinaryenModule, name: string): void {
+  const ref = module.getGlobal(name);
+  if (!ref) return;
+  const info = b.getGlobalInfo(ref);
+  if (info.mutable || info.module) return;
+  const init = b.getExpressionInfo(info.init) as { id: number; value?: number };
+  if (init.id !== b.ConstId || typeof init.value !== "number") throw new RewriteError(`${name} has no constant initialiser`);
+  module.removeGlobal(name);
+  module.addGlobal(name, info.type, true, module.i32.const(init.value));
 }
 
 function isFieldAccessor(program: Program, name: string): boolean {

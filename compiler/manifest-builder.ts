@@ -6,6 +6,7 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
 import type { BinaryenModule } from "./binaryen-util.js";
 import type { RewriteOutcome } from "./make-patchable.js";
+import { describeClasses } from "./class-layout.js";
 import { encodeManifest, MANIFEST_SECTION, MANIFEST_VERSION, type Manifest } from "../host/manifest.js";
 
 const RUNTIME_NAMES = ["stub", "minimal", "incremental"];
@@ -28,12 +29,14 @@ export function buildManifestSection(module: BinaryenModule, program: Program, o
     functions: outcome.functions,
     globals: outcome.globals,
     runtime: runtimeExports(outcome),
+    classes: describeClasses(program),
+    features: module.getFeatures(),
   };
   return { name: MANIFEST_SECTION, bytes: encodeManifest(manifest), manifest };
 }
 
 /** The options that decide whether a patch compiled later fits this build. */
-function compilerFlags(program: Program): Record<string, string | number | boolean> {
+export function compilerFlags(program: Program): Record<string, string | number | boolean> {
   const o = program.options;
   return {
     runtime: RUNTIME_NAMES[o.runtime] ?? String(o.runtime),

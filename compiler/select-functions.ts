@@ -36,12 +36,17 @@ export function matchesSymbol(pattern: string, name: string): boolean {
   return compiled(pattern)(subject);
 }
 
+/** Runtime functions a patch replaces to teach the collector its new classes and globals. */
+export const RUNTIME_HOOKS = ["~lib/rt/__visit_members", "~lib/rt/__visit_globals"];
+
 function defaultChoice(fn: FunctionFacts): Choice {
   const { name } = fn;
+  if (RUNTIME_HOOKS.includes(name)) return { patchable: true };
   if (name.startsWith("~lib/")) return { patchable: false, reason: "standard library or package code" };
   if (name.startsWith("~")) return { patchable: false, reason: "compiler-generated" };
   if (name.startsWith("start:")) return { patchable: false, reason: "top-level code of a file (runs once at start)" };
   if (name.startsWith("export:")) return { patchable: false, reason: "export wrapper; it calls the patchable function" };
+  if (name.endsWith("~visit")) return { patchable: false, reason: "generated collector visitor" };
   if (name.includes("@")) return { patchable: false, reason: "compiler-generated stub; it calls the patchable function" };
   if (fn.isFieldAccessor) return { patchable: false, reason: "generated field accessor" };
   if (fn.markedNoPatch) return { patchable: false, reason: "marked @hotwasm-nopatch in the source" };

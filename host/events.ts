@@ -13,6 +13,8 @@ export type HostEvent = { seq: number; time: number } & (
   | { type: "unload-begin"; hp_id: string }
   | { type: "revert"; hp_id: string; targets: string[] }
   | { type: "unloaded"; hp_id: string; warnings: string[] }
+  | { type: "retained"; hp_id: string; reason: string }
+  | { type: "released"; hp_id: string }
   | { type: "refused"; action: "load" | "unload"; hp_id: string | null; code: ErrorCode; message: string }
 );
 

@@ -1,12 +1,14 @@
-// The state a Host keeps, shared by the load and unload steps.
+// The state a Host keeps, shared by the load, unload and release steps.
 
 import type { EffectiveConfig } from "./config.js";
 import type { EventHub } from "./events.js";
 import type { Manifest } from "./manifest.js";
+import type { ArenaAllocator, TableAllocator } from "./placement.js";
+import type { RuntimeHooks } from "./runtime-hooks.js";
 import type { SwapTable } from "./swap-table.js";
 import type { SymbolTable } from "./symbols.js";
 
-/** A patch in force. */
+/** A patch in force, or unloaded but retained because the program may still use its data. */
 export interface LoadedPatch {
   id: string;
   config: EffectiveConfig;
@@ -14,15 +16,22 @@ export interface LoadedPatch {
   /** The functions it replaces: base symbol, patch export, table slot. */
   replaces: { symbol: string; export: string; slot: number }[];
   refs: { name: string; symbol: string }[];
+  /** Its static data in the patch arena. */
   dataRanges: { start: number; end: number }[];
+  /** Its own table slots (function references), if any. */
+  tableRange: { start: number; count: number } | null;
+  /** Classes it adds to the base's. */
+  classes: { id: number; name: string }[];
   loadedAt: Date;
   /** Position in load order, counting up from 1 per host. */
   order: number;
   sha256: string;
   size: number;
+  /** Set once unloaded while the program may still use its data or classes. */
+  retained?: { since: Date; reason: string };
 }
 
-/** Everything the load and unload steps read and write. */
+/** Everything the load, unload and release steps read and write. */
 export interface HostState {
   manifest: Manifest;
   symbols: SymbolTable;
@@ -31,6 +40,10 @@ export interface HostState {
   swap: SwapTable;
   events: EventHub;
   patches: Map<string, LoadedPatch>;
+  retained: Map<string, LoadedPatch>;
+  arena: ArenaAllocator;
+  tables: TableAllocator;
+  hooks: RuntimeHooks;
   nextOrder: number;
   maxPatchBytes: number;
 }

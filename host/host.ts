@@ -10,6 +10,9 @@ import { applyPatch, compilePatch, compilePatchSync, preparePatch } from "./load
 import { readManifest, type Manifest } from "./manifest.js";
 import { defaultReadFile, toBytes, type ReadFile } from "./read-source.js";
 import { SwapTable } from "./swap-table.js";
+import { ArenaAllocator, TableAllocator } from "./placement.js";
+import { RuntimeHooks } from "./runtime-hooks.js";
+import { settleUnloaded } from "./release-patch.js";
 import { SymbolTable } from "./symbols.js";
 import { unloadPatch, type UnloadResult } from "./unload-patch.js";
 
@@ -31,6 +34,13 @@ export interface HPInfo {
   loaded_at: string;
   sha256: string;
   size: number;
+  /** "retained": unloaded, but kept because the program may still use its data or classes. */
+  state: "loaded" | "retained";
+  retained_reason?: string;
+  /** Its static data in the patch arena. */
+  data?: { start: number; end: number }[];
+  /** Classes it adds to the base's. */
+  classes?: string[];
 }
 
 /** A source of a module: bytes, a compiled module, or a path. */
@@ -75,9 +85,12 @@ export class Host {
       if (!(flag instanceof WebAssembly.Global)) throw new HotwasmError("E_NOT_PATCHABLE_BUILD", `the base does not export the flag of ${fn.name}`);
       swap.addSlot(fn.slot, flag);
     }
+    const tables = new TableAllocator(table);
     const state: HostState = {
       manifest, symbols: new SymbolTable(manifest), instance, imports, swap, events: new EventHub(),
-      patches: new Map(), nextOrder: 1, maxPatchBytes: options.maxPatchBytes ?? 64 * 1024 * 1024,
+      patches: new Map(), retained: new Map(), arena: new ArenaAllocator(manifest.arena.start, manifest.arena.size),
+      tables, hooks: new RuntimeHooks(manifest, instance.exports, swap, table, tables),
+      nextOrder: 1, maxPatchBytes: options.maxPatchBytes ?? 64 * 1024 * 1024,
     };
     return new Host(state, withoutInternals(exports as Record<string, any>), readFile);
   }
@@ -118,10 +131,10 @@ export class Host {
     return this.exclusive("unload", id, () => unloadPatch(this.state, id));
   }
 
-  /** The loaded patches, oldest first (hotgo's GetHPInfo). */
+  /** The loaded patches, oldest first (hotgo's GetHPInfo); then unloaded ones the program may still use. */
   getHPInfo(): HPInfo[] {
-    return [...this.state.patches.values()]
-      .sort((a, b) => a.order - b.order)
+    return [...this.state.patches.values(), ...this.state.retained.values()]
+      .sort((a, b) => Number(!!a.retained) - Number(!!b.retained) || a.order - b.order)
       .map((p) => ({
         hp_id: p.id,
         config: { hp_file: p.config.hp_file, replace_config: { ...p.config.replace_config }, ref_config: { ...p.config.ref_config } },
@@ -131,7 +144,19 @@ export class Host {
         loaded_at: p.loadedAt.toISOString(),
         sha256: p.sha256,
         size: p.size,
+        state: p.retained ? ("retained" as const) : ("loaded" as const),
+        ...(p.retained ? { retained_reason: p.retained.reason } : {}),
+        ...(p.dataRanges.length > 0 ? { data: p.dataRanges.map((r) => ({ ...r })) } : {}),
+        ...(p.classes.length > 0 ? { classes: p.classes.map((c) => c.name) } : {}),
       }));
+  }
+
+  /** Checks the retained patches again; releases those the program no longer uses. Returns the ids still retained. */
+  releaseRetained(): Promise<string[]> {
+    return this.serialise("unload", null, async () => {
+      settleUnloaded(this.state);
+      return [...this.state.retained.keys()];
+    });
   }
 
   /** Which patches replace `symbol`, oldest first; the last one is in force. */

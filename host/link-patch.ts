@@ -7,7 +7,10 @@ import { HotwasmError, type ErrorCode } from "./errors.js";
 import type { Manifest, ManifestFunction } from "./manifest.js";
 import type { PatchMeta } from "./patch-meta.js";
 import type { SymbolTable } from "./symbols.js";
-import { exportedFuncType, formatFuncType, sameFuncType, type ImportEntry, type ModuleInfo } from "./wasm-reader.js";
+import { exportedFuncType, formatFuncType, sameFuncType, type ModuleInfo } from "./wasm-reader.js";
+import { bindImport, LINK_MODULE } from "./bind-import.js";
+import type { ArenaAllocator } from "./placement.js";
+import type { RuntimeHooks } from "./runtime-hooks.js";
 
 /** The four hooks of hotgo, in the order they can run. */
 export const HOOK_NAMES = ["HPBeforeLoad", "HPAfterLoad", "HPBeforeUnload", "HPAfterUnload"] as const;
@@ -20,8 +23,11 @@ export interface BaseView {
   symbols: SymbolTable;
   exports: WebAssembly.Exports;
   imports: WebAssembly.Imports;
-  /** Data ranges of patches in force: [start, end) with their owner. */
-  arenaInUse: { start: number; end: number; owner: string }[];
+  /** The patch arena with the ranges of patches in force or retained. */
+  arena: ArenaAllocator;
+  hooks: RuntimeHooks;
+  /** Where a position-independent patch goes (chosen by the host), else null. */
+  placement: { memoryBase: number; tableBase: number } | null;
 }
 
 /** One function swap a patch asks for. */
@@ -69,8 +75,9 @@ export function linkPatch(base: BaseView, patch: ModuleInfo, meta: PatchMeta | n
       fail("E_INVALID_CONFIG", `ref_config names "${key}" but the patch imports no "ref.${key}"`);
     }
   }
-  const dataRanges = checkSegments(base, patch, fail);
+  const dataRanges = checkSegments(base, patch, meta, fail);
   checkHooks(patch, fail);
+  if (meta?.link) checkLinkMeta(base, patch, meta, fail);
 
   if (problems.length > 0) {
     const first = problems[0]!;
@@ -113,72 +120,65 @@ function checkReplacements(base: BaseView, patch: ModuleInfo, config: EffectiveC
   return out;
 }
 
-function bindImport(base: BaseView, imp: ImportEntry, config: EffectiveConfig, refs: LinkPlan["refs"]): WebAssembly.ImportValue {
-  const where = `import "${imp.module}.${imp.name}"`;
-  if (imp.module === "ref") {
-    const sym = base.symbols.resolve(config.ref_config[imp.name] ?? imp.name);
-    refs.push({ name: imp.name, symbol: sym.name });
-    if (imp.kind === "function" && sym.kind === "function") {
-      if (!sameFuncType(imp.func!, sym.fn)) {
-        throw new HotwasmError("E_SIGNATURE_MISMATCH", `${where} has type ${formatFuncType(imp.func!)} but ${sym.name} has ${formatFuncType(sym.fn)}`);
-      }
-      if (!sym.fn.export) throw new HotwasmError("E_NOT_PATCHABLE", `${where}: ${sym.name} is not patchable, so it cannot be referenced`);
-      return base.exports[sym.fn.export] as WebAssembly.ImportValue;
-    }
-    if (imp.kind === "global" && sym.kind === "global") {
-      const want = sym.global;
-      if (imp.global!.type !== want.type || imp.global!.mutable !== want.mutable) {
-        const fmt = (t: { type: string; mutable: boolean }) => `${t.mutable ? "mut " : ""}${t.type}`;
-        throw new HotwasmError("E_GLOBAL_TYPE_MISMATCH", `${where} is ${fmt(imp.global!)} but ${sym.name} is ${fmt(want)}`);
-      }
-      return base.exports[want.export] as WebAssembly.Global;
-    }
-    throw new HotwasmError("E_IMPORT_KIND_MISMATCH", `${where} is a ${imp.kind} import but ${sym.name} is a ${sym.kind}`);
-  }
-  if (imp.module === "env" && imp.name === "memory") {
-    if (imp.kind !== "memory") throw new HotwasmError("E_IMPORT_KIND_MISMATCH", `${where} must be a memory import`);
-    return base.exports[base.manifest.memory.export] as WebAssembly.Memory;
-  }
-  if (imp.module === "env" && imp.name === "table") {
-    if (imp.kind !== "table") throw new HotwasmError("E_IMPORT_KIND_MISMATCH", `${where} must be a table import`);
-    return base.exports[base.manifest.table.export] as WebAssembly.Table;
-  }
-  const value = (base.imports[imp.module] as Record<string, unknown> | undefined)?.[imp.name];
-  if (value === undefined) {
-    throw new HotwasmError("E_UNRESOLVED_IMPORT", `${where}: neither a base symbol (use module "ref") nor one of the base's imports`, {
-      details: { module: imp.module, name: imp.name },
-    });
-  }
-  const isFn = typeof value === "function";
-  if ((imp.kind === "function") !== isFn) {
-    throw new HotwasmError("E_IMPORT_KIND_MISMATCH", `${where} is a ${imp.kind} import but the base's import is ${isFn ? "a function" : "not a function"}`);
-  }
-  return value as WebAssembly.ImportValue;
-}
-
-function checkSegments(base: BaseView, patch: ModuleInfo, fail: Fail): { start: number; end: number }[] {
+function checkSegments(base: BaseView, patch: ModuleInfo, meta: PatchMeta | null, fail: Fail): { start: number; end: number }[] {
   const ranges: { start: number; end: number }[] = [];
   const sharesMemory = patch.imports.some((i) => i.kind === "memory" && i.module === "env" && i.name === "memory");
+  const linkGlobal = (name: string) => {
+    let index = 0;
+    for (const imp of patch.imports) {
+      if (imp.kind !== "global") continue;
+      if (imp.module === LINK_MODULE && imp.name === name) return index;
+      index++;
+    }
+    return -1;
+  };
   const arena = base.manifest.arena;
   for (const seg of patch.data) {
     if (seg.mode !== "active" || seg.target !== 0 || !sharesMemory || seg.size === 0) continue;
-    if (seg.offset === null) { fail("E_DATA_OUTSIDE_ARENA", "a data segment of the patch has no constant offset"); continue; }
+    if (seg.offset === null) {
+      const placed = meta?.link && base.placement && seg.offsetGlobal === linkGlobal("memory_base") && seg.size <= meta.link.data_size;
+      if (placed) ranges.push({ start: base.placement!.memoryBase, end: base.placement!.memoryBase + meta!.link!.data_size });
+      else fail("E_DATA_OUTSIDE_ARENA", "a data segment of the patch is neither at a constant offset nor at its placement");
+      continue;
+    }
     const start = seg.offset >>> 0;
     const end = start + seg.size;
     if (start < arena.start || end > arena.start + arena.size) {
       fail("E_DATA_OUTSIDE_ARENA", `data at [${start}, ${end}) is outside the patch arena [${arena.start}, ${arena.start + arena.size})`);
       continue;
     }
-    const clash = base.arenaInUse.find((r) => start < r.end && r.start < end);
+    const clash = base.arena.overlapping(start, end);
     if (clash) { fail("E_ARENA_CONFLICT", `data at [${start}, ${end}) overlaps patch ${clash.owner} at [${clash.start}, ${clash.end})`, { hp_id: clash.owner }); continue; }
     ranges.push({ start, end });
   }
   for (const seg of patch.elements) {
-    if (seg.mode === "active" && seg.target < patch.importedTables && seg.size > 0) {
-      fail("E_TABLE_WRITE", "the patch has an element segment that would write into an imported table");
-    }
+    if (seg.mode !== "active" || seg.target >= patch.importedTables || seg.size === 0) continue;
+    const placed = meta?.link && base.placement && seg.offset === null && seg.offsetGlobal === linkGlobal("table_base") && seg.size <= meta.link.table_size;
+    if (!placed) fail("E_TABLE_WRITE", "the patch has an element segment that would write into the base's table outside its placement");
   }
   return ranges;
+}
+
+/** A position-independent patch: its compiler and classes must fit the base and the patches in force. */
+function checkLinkMeta(base: BaseView, patch: ModuleInfo, meta: PatchMeta, fail: Fail): void {
+  const link = meta.link!;
+  const own = base.manifest.compiler;
+  if (meta.compiler && (meta.compiler.version !== own.version || JSON.stringify(meta.compiler.flags) !== JSON.stringify(own.flags))) {
+    fail("E_COMPILER_MISMATCH", `the patch was compiled by assemblyscript ${meta.compiler.version} with other options than the base (${own.version})`);
+  }
+  if (link.base_classes !== base.manifest.classes.length) {
+    fail("E_CLASS_ID_MISMATCH", `the patch knows ${link.base_classes} classes of the base, the base has ${base.manifest.classes.length}`);
+  }
+  const conflict = base.hooks.conflict(link.classes);
+  if (conflict) fail("E_CLASS_CONFLICT", conflict);
+  const exported = (name: string) => patch.exports.some((e) => e.name === name);
+  const unsupported = base.hooks.unsupported({
+    classes: link.classes,
+    rttiAddress: link.rtti_offset,
+    visitMembers: exported("hotwasm:visit_members") ? () => {} : null,
+    visitGlobals: exported("hotwasm:visit_globals") ? { fn: () => {}, next: null as never } : null,
+  });
+  if (unsupported) fail("E_NOT_PATCHABLE_BUILD", unsupported);
 }
 
 function checkHooks(patch: ModuleInfo, fail: Fail): void {

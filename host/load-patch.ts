@@ -8,6 +8,7 @@ import { HotwasmError, describeError } from "./errors.js";
 import { runHook } from "./hooks.js";
 import type { HostState, LoadedPatch } from "./host-state.js";
 import { linkPatch, type LinkPlan } from "./link-patch.js";
+import { choosePlacement, finishPlacement, type Placement } from "./place-patch.js";
 import { readPatchMeta, type PatchMeta } from "./patch-meta.js";
 import { readModule, WasmReadError, type ModuleInfo } from "./wasm-reader.js";
 
@@ -63,46 +64,73 @@ export function compilePatchSync(prepared: PreparedPatch): WebAssembly.Module {
 
 /** Links, instantiates, runs the hooks and commits. Synchronous: no Wasm runs in between. */
 export function applyPatch(state: HostState, prepared: PreparedPatch, module: WebAssembly.Module): string {
-  const { id } = prepared;
-  const plan = linkPatch(viewOf(state), prepared.info, prepared.meta, prepared.config);
+  const { id, meta } = prepared;
+  const placement = choosePlacement(state, meta);
+  const plan = linkPatch(viewOf(state, placement), prepared.info, meta, prepared.config);
+  // Invariant: loads are serialised, so the slots peeked by choosePlacement are still free.
+  if (placement) state.tables.take(placement.tableCount, id);
+  const undo = () => { state.tables.release(id); };
   let instance: WebAssembly.Instance;
   try {
     instance = new WebAssembly.Instance(module, plan.importObject);
+    if (placement) finishPlacement(state, instance, meta!, placement);
   } catch (err) {
+    undo();
+    if (err instanceof HotwasmError) throw err;
     throw new HotwasmError("E_INSTANTIATE_FAILED", `the patch could not be instantiated: ${describeError(err)}`, { cause: err });
   }
   state.events.emit({ type: "load-begin", hp_id: id });
   const before = runHook(instance, "HPBeforeLoad");
   if (before.ran) state.events.emit({ type: "hook", hp_id: id, hook: "HPBeforeLoad", ok: before.ok, detail: before.detail });
-  if (!before.ok) throw new HotwasmError("E_HOOK_VETO", `HPBeforeLoad refused the load (${before.detail})`, { details: { hp_id: id } });
-
-  const replaces = plan.replacements.map((r) => ({ symbol: r.target.name, export: r.exportName, slot: r.target.slot! }));
-  commitSwap(state, id, instance, plan);
-  state.events.emit({ type: "commit", hp_id: id, targets: replaces.map((r) => r.symbol) });
+  if (!before.ok) {
+    undo();
+    throw new HotwasmError("E_HOOK_VETO", `HPBeforeLoad refused the load (${before.detail})`, { details: { hp_id: id } });
+  }
+  const record: LoadedPatch = {
+    id, config: prepared.config, instance, refs: plan.refs, dataRanges: plan.dataRanges,
+    replaces: plan.replacements.map((r) => ({ symbol: r.target.name, export: r.exportName, slot: r.target.slot! })),
+    tableRange: placement && placement.tableCount > 0 ? { start: placement.tableBase, count: placement.tableCount } : null,
+    classes: meta?.link?.classes ?? [], loadedAt: new Date(), order: 0, sha256: prepared.sha256, size: prepared.bytes.length,
+  };
+  commitSwap(state, record, plan, meta);
+  state.events.emit({ type: "commit", hp_id: id, targets: record.replaces.map((r) => r.symbol) });
 
   const after = runHook(instance, "HPAfterLoad");
   if (after.ran) state.events.emit({ type: "hook", hp_id: id, hook: "HPAfterLoad", ok: after.ok, detail: after.detail });
   if (!after.ok) {
     state.swap.revert(id);
+    state.hooks.detach(id);
+    state.arena.release(id);
+    undo();
     state.events.emit({ type: "rollback", hp_id: id, reason: `HPAfterLoad ${after.detail}` });
     throw new HotwasmError("E_HOOK_FAILED", `HPAfterLoad failed (${after.detail}); the load was rolled back`, { details: { hp_id: id } });
   }
-  const record: LoadedPatch = {
-    id, config: prepared.config, instance, replaces, refs: plan.refs, dataRanges: plan.dataRanges,
-    loadedAt: new Date(), order: state.nextOrder++, sha256: prepared.sha256, size: prepared.bytes.length,
-  };
+  record.order = state.nextOrder++;
   state.patches.set(id, record);
   state.events.emit({ type: "loaded", hp_id: id });
   return id;
 }
 
-/** Writes every replacement of `plan` into the base's table in one step. */
-function commitSwap(state: HostState, id: string, instance: WebAssembly.Instance, plan: LinkPlan): void {
-  const writes = plan.replacements.map((r) => ({ slot: r.target.slot!, fn: instance.exports[r.exportName] as Function }));
-  state.swap.commit(id, writes);
+/** Puts the patch in force in one step: its replacements, its runtime hooks, its arena range. */
+function commitSwap(state: HostState, record: LoadedPatch, plan: LinkPlan, meta: PatchMeta | null): void {
+  const exports = record.instance.exports;
+  state.swap.commit(record.id, plan.replacements.map((r) => ({ slot: r.target.slot!, fn: exports[r.exportName] as Function })));
+  for (const r of record.dataRanges) state.arena.take(r.start, r.end, record.id);
+  if (meta?.link) {
+    const visitGlobals = exports["hotwasm:visit_globals"];
+    state.hooks.attach({
+      id: record.id,
+      classes: meta.link.classes,
+      rttiAddress: meta.link.rtti_offset === null ? null : record.dataRanges[0]!.start + meta.link.rtti_offset,
+      visitMembers: (exports["hotwasm:visit_members"] as Function | undefined) ?? null,
+      visitGlobals: typeof visitGlobals === "function" ? { fn: visitGlobals, next: exports["hotwasm:visit_next"] as WebAssembly.Global } : null,
+    });
+  }
 }
 
-function viewOf(state: HostState) {
-  const arenaInUse = [...state.patches.values()].flatMap((p) => p.dataRanges.map((r) => ({ ...r, owner: p.id })));
-  return { manifest: state.manifest, symbols: state.symbols, exports: state.instance.exports, imports: state.imports, arenaInUse };
+function viewOf(state: HostState, placement: Placement | null) {
+  return {
+    manifest: state.manifest, symbols: state.symbols, exports: state.instance.exports, imports: state.imports,
+    arena: state.arena, hooks: state.hooks, placement: placement && { memoryBase: placement.memoryBase, tableBase: placement.tableBase },
+  };
 }

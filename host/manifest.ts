@@ -49,6 +49,10 @@ const manifestSchema = z.strictObject({
   functions: z.array(functionSchema),
   globals: z.array(globalSchema),
   runtime: z.record(z.string(), z.string()),
+  /** Managed classes by runtime id, with their layouts. */
+  classes: z.array(z.strictObject({ id: z.number().int().nonnegative(), name: z.string(), layout: z.string() })),
+  /** Binaryen feature flags of the build. */
+  features: z.number().int().nonnegative(),
 });
 
 /** One function of the base, patchable or not. */

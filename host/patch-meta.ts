@@ -16,6 +16,18 @@ const patchMetaSchema = z.strictObject({
   replace_config: symbolMap.optional(),
   ref_config: symbolMap.optional(),
   source: z.string().max(4096).optional(),
+  /** The compiler the patch was built with (checked against the base's). */
+  compiler: z.strictObject({ version: z.string(), flags: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])) }).optional(),
+  /** How to place a position-independent patch built by `hotwasm patch`. */
+  link: z.strictObject({
+    data_size: z.number().int().nonnegative().max(256 * 1024 * 1024),
+    memory_relocs: z.array(z.number().int().nonnegative()),
+    table_relocs: z.array(z.number().int().nonnegative()),
+    table_size: z.number().int().nonnegative().max(1 << 20),
+    rtti_offset: z.number().int().nonnegative().nullable(),
+    classes: z.array(z.strictObject({ id: z.number().int().nonnegative(), name: z.string() })),
+    base_classes: z.number().int().nonnegative(),
+  }).optional(),
 });
 
 /** The metadata of a patch. */

@@ -25,6 +25,11 @@ export class SwapTable {
     this.slots.set(slot, { original: this.table.get(slot), flag, layers: [] });
   }
 
+  /** The entry `slot` had before any patch. */
+  originalAt(slot: number): unknown {
+    return this.state(slot).original;
+  }
+
   /** True when `slot` was registered. */
   hasSlot(slot: number): boolean {
     return this.slots.has(slot);

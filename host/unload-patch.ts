@@ -4,6 +4,7 @@
 import { HotwasmError } from "./errors.js";
 import { runHook } from "./hooks.js";
 import type { HostState } from "./host-state.js";
+import { settleUnloaded } from "./release-patch.js";
 
 /** The outcome of an unload. */
 export interface UnloadResult {
@@ -30,5 +31,6 @@ export function unloadPatch(state: HostState, id: string): UnloadResult {
   if (after.ran) state.events.emit({ type: "hook", hp_id: id, hook: "HPAfterUnload", ok: after.ok, detail: after.detail });
   if (!after.ok) warnings.push(`HPAfterUnload failed (${after.detail}); the patch is unloaded`);
   state.events.emit({ type: "unloaded", hp_id: id, warnings });
+  settleUnloaded(state, patch);
   return { hp_id: id, warnings };
 }

@@ -42,11 +42,13 @@ export interface ExportEntry {
   index: number;
 }
 
-/** A data or element segment; `offset` is the constant offset of an active segment, when known. */
+/** A data or element segment; `offset` is the constant offset of an active segment, when known,
+ * `offsetGlobal` the global index when the offset is a lone `global.get`. */
 export interface Segment {
   mode: "active" | "passive" | "declarative";
   target: number;
   offset: number | null;
+  offsetGlobal?: number | null;
   size: number;
 }
 
@@ -180,10 +182,10 @@ function readElement(r: Reader): Segment {
   const explicitTable = (flags & 2) !== 0;
   const usesExprs = (flags & 4) !== 0;
   let target = 0;
-  let offset: number | null = null;
+  let offset: { value: number | null; global: number | null } = { value: null, global: null };
   if (!passiveOrDeclarative) {
     if (explicitTable) target = r.uleb();
-    offset = readConstExpr(r);
+    offset = readOffsetExpr(r);
   }
   if (passiveOrDeclarative || explicitTable) {
     if (usesExprs) readValType(r); else r.byte();
@@ -191,7 +193,7 @@ function readElement(r: Reader): Segment {
   let size = 0;
   r.vec(() => { size++; if (usesExprs) readConstExpr(r); else r.uleb(); });
   const mode = !passiveOrDeclarative ? "active" : explicitTable ? "declarative" : "passive";
-  return { mode, target, offset, size };
+  return { mode, target, offset: offset.value, offsetGlobal: offset.global, size };
 }
 
 function readData(r: Reader): Segment {
@@ -199,15 +201,21 @@ function readData(r: Reader): Segment {
   if (flags > 2) throw new WasmReadError(`bad data segment flags ${flags}`);
   if (flags === 1) { const size = r.uleb(); r.skip(size); return { mode: "passive", target: 0, offset: null, size }; }
   const target = flags === 2 ? r.uleb() : 0;
-  const offset = readConstExpr(r);
+  const offset = readOffsetExpr(r);
   const size = r.uleb();
   r.skip(size);
-  return { mode: "active", target, offset, size };
+  return { mode: "active", target, offset: offset.value, offsetGlobal: offset.global, size };
 }
 
 /** Reads a constant expression; returns its value when it is a lone i32.const. */
 function readConstExpr(r: Reader): number | null {
+  return readOffsetExpr(r).value;
+}
+
+/** Reads a constant expression: a lone i32.const's value, or a lone global.get's index. */
+function readOffsetExpr(r: Reader): { value: number | null; global: number | null } {
   let value: number | null = null;
+  let global: number | null = null;
   let count = 0;
   for (;;) {
     const op = r.byte();
@@ -218,14 +226,15 @@ function readConstExpr(r: Reader): number | null {
       case 0x42: r.sleb64(); break;
       case 0x43: r.skip(4); break;
       case 0x44: r.skip(8); break;
-      case 0x23: case 0xd2: r.uleb(); break;
+      case 0x23: global = r.uleb(); break;
+      case 0xd2: r.uleb(); break;
       case 0xd0: readHeapType(r); break;
       case 0x6a: case 0x6b: case 0x6c: case 0x7c: case 0x7d: case 0x7e: break;
       case 0xfd: if (r.uleb() !== 12) throw new WasmReadError("unsupported constant expression"); r.skip(16); break;
       default: throw new WasmReadError(`unsupported constant expression opcode 0x${op.toString(16)}`);
     }
   }
-  return count === 1 ? value : null;
+  return count === 1 ? { value, global } : { value: null, global: null };
 }
 
 function readGlobalType(r: Reader): GlobalType {

@@ -30,7 +30,8 @@ Examples:
         cwd: io.cwd, entries, outFile: opts.out, patchable: opts.patchable, arenaSize, ascArgs: passthrough,
       });
       const m = result.manifest!;
-      const patchable = m.functions.filter((f) => f.slot !== null).length;
+      // The program's own patchable functions; the runtime hooks (~lib/rt/__visit_*) are not counted.
+      const patchable = m.functions.filter((f) => f.slot !== null && !f.name.startsWith("~lib/")).length;
       if (result.log.trim()) io.err(result.log.trimEnd());
       if (opts.json) {
         io.out(JSON.stringify({ outFile: result.outFile, buildId: m.buildId, patchable, functions: m.functions.length, arena: m.arena }));

@@ -152,7 +152,7 @@ describe("hooks", () => {
     expect(logs).toEqual([1, 2, 3, 4]);
     expect(events.map((e) => e.type === "hook" ? `hook:${e.hook}` : e.type)).toEqual([
       "load-begin", "hook:HPBeforeLoad", "commit", "hook:HPAfterLoad", "loaded",
-      "unload-begin", "hook:HPBeforeUnload", "revert", "hook:HPAfterUnload", "unloaded",
+      "unload-begin", "hook:HPBeforeUnload", "revert", "hook:HPAfterUnload", "unloaded", "released",
     ]);
   });
 

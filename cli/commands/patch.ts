@@ -1,0 +1,53 @@
+// `hotwasm patch FILE --base app.wasm [-o out.wasm] [--replace NEW=TARGET]...`
+
+import type { Command } from "commander";
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { buildPatch } from "../../compiler/build-patch.js";
+import { HotwasmError, describeError } from "../../host/errors.js";
+import { collect, CliUsageError, type CliIo } from "../io.js";
+
+/** Adds the patch command. */
+export function registerPatch(program: Command, io: CliIo): void {
+  program
+    .command("patch")
+    .description("build a patch from an AssemblyScript file that imports from the app's own modules")
+    .argument("<file>", "the patch source, e.g. patches/fix.ts")
+    .requiredOption("--base <file>", "the running base build (patchable .wasm)")
+    .option("-o, --out <file>", "output file (default: build/<name>.wasm)")
+    .option("--replace <export=target>", "replace TARGET with the patch's export (repeatable; default: same name)", collect, [])
+    .option("--json", "print the result as JSON")
+    .addHelpText("after", `
+The patch is compiled together with the app's entries and the base's compiler options, shares the
+base's allocator, collector and shadow stack, and may build strings, arrays, maps and classes of its
+own. Each exported function replaces the app function of the same name; a comment
+"// @hotwasm-replace Counter#inc" before an export, or --replace, names another target.
+
+Examples:
+  $ hotwasm patch patches/fix.ts --base build/app.wasm -o build/fix.wasm
+  $ hotwasm patch patches/fix.ts --base build/app.wasm --replace incFixed=Counter#inc`)
+    .action(async (file: string, opts: { base: string; out?: string; replace: string[]; json?: boolean }) => {
+      const replace: Record<string, string> = {};
+      for (const pair of opts.replace) {
+        const m = /^([^=]+)=(.+)$/.exec(pair);
+        if (!m) throw new CliUsageError(`--replace takes EXPORT=TARGET, not "${pair}"`);
+        replace[m[1]!] = m[2]!;
+      }
+      let base: Uint8Array;
+      try {
+        base = new Uint8Array(await readFile(resolve(io.cwd, opts.base)));
+      } catch (err) {
+        throw new HotwasmError("E_PATCH_READ_FAILED", `cannot read the base ${opts.base}: ${describeError(err)}`, { cause: err });
+      }
+      const out = opts.out ?? `build/${file.replace(/^.*[\\/]/, "").replace(/\.ts$/, "")}.wasm`;
+      const result = await buildPatch({ patch: file, base, replace, outFile: out, cwd: io.cwd });
+      const link = result.meta.link!;
+      if (opts.json) {
+        io.out(JSON.stringify({ outFile: result.outFile, replace_config: result.meta.replace_config, data_size: link.data_size, classes: link.classes }));
+        return;
+      }
+      const targets = Object.entries(result.meta.replace_config ?? {}).map(([k, v]) => `${k} -> ${v}`).join(", ");
+      io.out(`built ${result.outFile} for base ${result.meta.base_build_id}: ${targets}; ${link.data_size} bytes of static data` +
+        (link.classes.length > 0 ? `; new classes ${link.classes.map((c) => `${c.name} (#${c.id})`).join(", ")}` : ""));
+    });
+}
