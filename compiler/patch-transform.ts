@@ -53,6 +53,7 @@ export function cutPatch(b: Binaryen, module: BinaryenModule, program: Program, 
   const symbols = new SymbolTable(cut.manifest);
   const baseFns = new Map(cut.manifest.functions.map((f) => [f.name, f]));
   const replacements = findReplacements(b, module, program, cut, symbols);
+  if (classes.added.length > 0) addVirtualStubs(b, module, baseFns, replacements);
   const own = new Set(Object.values(replacements).map((r) => r.internal));
   const hooks = HOOK_NAMES.filter((h) => hasFunction(module, `${cut.patchPath}/${h}`));
   for (const h of hooks) own.add(`${cut.patchPath}/${h}`);
@@ -138,6 +139,14 @@ function findReplacements(b: Binaryen, module: BinaryenModule, program: Program,
   }
   if (Object.keys(out).length === 0) throw new HotwasmError("E_UNKNOWN_EXPORT", "the patch exports no function to replace anything with");
   return out;
+}
+
+/** A patch adding classes replaces the base's virtual-call stubs with ones that know its classes. */
+function addVirtualStubs(b: Binaryen, module: BinaryenModule, baseFns: Map<string, ManifestFunction>, out: Record<string, Target>): void {
+  for (let i = 0; i < module.getNumFunctions(); i++) {
+    const name = b.getFunctionInfo(module.getFunctionByIndex(i)).name;
+    if (name.endsWith("@virtual") && baseFns.get(name)?.slot != null) out[`hotwasm:virtual:${name}`] = { internal: name, target: name };
+  }
 }
 
 /** Turns every patchable base function the patch does not define itself into an import of the base's dispatcher. */
