@@ -33,4 +33,5 @@ export interface HostState {
   patches: Map<string, LoadedPatch>;
   nextOrder: number;
   maxPatchBytes: number;
+  verifyPatch: ((bytes: Uint8Array) => void) | undefined;
 }
