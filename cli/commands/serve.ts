@@ -63,10 +63,10 @@ Examples:
         hostname: opts.host, port, token, rpc: !!opts.rpc, maxUploadBytes: maxPatchBytes, allowedOrigins: opts.allowOrigin, onResult: audit.record,
       });
       const timer = tick && setInterval(() => callSafely(tick, opts.tick!, io), tickMs);
-      io.out(`hotwasm serve: listening on ${server.url}`);
-      io.err(`hotwasm serve: ${token ? "token required" : "loopback only, no token"}; patches from ${served.patchDir}` +
+      io.out(`hotwasm serve: ${token ? "token required" : "loopback only, no token"}; patches from ${served.patchDir}` +
         `${served.trustedKeys.length ? `, signed by ${served.trustedKeys.map((k) => k.keyId).join(", ")}` : ""}` +
         `${opts.rpc ? "; JSON-RPC on /hp, debug on /hpdebug" : ""}`);
+      io.out(`hotwasm serve: listening on ${server.url}`);
       await new Promise<void>((done) => {
         process.once("SIGINT", done);
         process.once("SIGTERM", done);
