@@ -1,7 +1,7 @@
 // `hotwasm keygen NAME`: a new ed25519 key pair for signing patches: NAME.key and NAME.pub.
 
 import type { Command } from "commander";
-import { writeFile } from "node:fs/promises";
+import { rm, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { describeError } from "../../host/errors.js";
 import { generateSigningKeys } from "../../host/node/patch-signing.js";
@@ -24,10 +24,15 @@ Examples:
       const keys = generateSigningKeys();
       const base = resolve(io.cwd, name);
       try {
-        await writeFile(`${base}.key`, keys.privateKeyPem, { flag: "wx", mode: 0o600 });
         await writeFile(`${base}.pub`, keys.publicKeyPem, { flag: "wx" });
       } catch (err) {
-        throw new CliUsageError(`cannot write ${name}.key / ${name}.pub: ${describeError(err)}`);
+        throw new CliUsageError(`cannot write ${name}.pub: ${describeError(err)}`);
+      }
+      try {
+        await writeFile(`${base}.key`, keys.privateKeyPem, { flag: "wx", mode: 0o600 });
+      } catch (err) {
+        await rm(`${base}.pub`, { force: true }); // no public key without its private key
+        throw new CliUsageError(`cannot write ${name}.key: ${describeError(err)}`);
       }
       io.out(`key ${keys.keyId}: wrote ${name}.key (private) and ${name}.pub (public)`);
     });
