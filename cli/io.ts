@@ -6,6 +6,8 @@ export interface CliIo {
   err(line: string): void;
   cwd: string;
   version: string;
+  /** Environment variables (HOTWASM_URL, HOTWASM_TOKEN); default none. */
+  env?: Record<string, string | undefined>;
 }
 
 /** A mistake in how a command was called (exit code 2). */

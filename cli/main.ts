@@ -3,10 +3,15 @@
 
 import { Command, CommanderError } from "commander";
 import { isHotwasmError } from "../host/errors.js";
-import { BuildError } from "../compiler/run-asc.js";
 import { registerBuild } from "./commands/build.js";
+import { registerInfo } from "./commands/info.js";
 import { registerInspect } from "./commands/inspect.js";
 import { registerPatch } from "./commands/patch.js";
+import { registerKeygen } from "./commands/keygen.js";
+import { registerLoad } from "./commands/load.js";
+import { registerServe } from "./commands/serve.js";
+import { registerSign } from "./commands/sign.js";
+import { registerUnload } from "./commands/unload.js";
 import { CliUsageError, type CliIo } from "./io.js";
 
 /** Runs the CLI with `argv` (without node and the script); resolves to the exit code. */
@@ -34,6 +39,12 @@ export function createProgram(io: CliIo, passthrough: string[]): Command {
   registerBuild(program, io, passthrough);
   registerInspect(program, io);
   registerPatch(program, io);
+  registerServe(program, io);
+  registerLoad(program, io);
+  registerUnload(program, io);
+  registerInfo(program, io);
+  registerSign(program, io);
+  registerKeygen(program, io);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput(program.configureOutput());
   return program;
 }
@@ -52,12 +63,17 @@ function reportFailure(err: unknown, io: CliIo): number {
     io.err(`error ${err.code}: ${err.message}`);
     return 1;
   }
-  if (err instanceof BuildError) {
+  if (isBuildError(err)) {
     io.err(err.log.trim() ? err.log.trimEnd() : `error: ${err.message}`);
     return 1;
   }
   io.err(`error: ${err instanceof Error ? err.message : String(err)}`);
   return 1;
+}
+
+// By name: importing the compiler's BuildError would load asc and Binaryen for every command.
+function isBuildError(err: unknown): err is Error & { log: string } {
+  return err instanceof Error && err.name === "BuildError" && typeof (err as { log?: unknown }).log === "string";
 }
 
 function processIo(): CliIo {
@@ -66,5 +82,6 @@ function processIo(): CliIo {
     err: (s) => process.stderr.write(`${s}\n`),
     cwd: process.cwd(),
     version: "0.1.0",
+    env: process.env,
   };
 }

@@ -1,14 +1,3 @@
-// The imports the example app and its patches print through: env.println(label, value) and env.print(message).
+// The imports the example app and its patches print through (they live in the host: `hotwasm serve` uses them too).
 
-import type { Host } from "../host/host.js";
-
-/** Imports that print to `out`, reading strings from the host's memory once it exists. */
-export function consoleImports(getHost: () => Host | undefined, out: (line: string) => void = console.log): WebAssembly.Imports {
-  const text = (ptr: number) => getHost()?.exports.__getString(ptr) ?? "";
-  return {
-    env: {
-      println: (label: number, value: number) => out(`${text(label)}${value}`),
-      print: (message: number) => out(text(message)),
-    },
-  };
-}
+export { consoleImports } from "../host/console-imports.js";

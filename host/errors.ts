@@ -40,6 +40,14 @@ export const ERROR_CODES = {
   E_NOT_FOUND: "no such endpoint",
   E_METHOD_NOT_ALLOWED: "the endpoint does not take that HTTP method",
   E_INTERNAL: "an unexpected failure inside hotwasm (a bug); nothing was changed",
+  E_AUTH_REQUIRED: "the admin server needs a token and the request has none",
+  E_AUTH_FAILED: "the request's token is not the admin server's token",
+  E_FORBIDDEN_ORIGIN: "the request comes from a browser page or a host name the admin server does not serve",
+  E_PATH_OUTSIDE: "hp_file resolves outside the server's patch directory (.., an absolute path or a symlink)",
+  E_PATCH_UNSIGNED: "the server only loads signed patches and this one has no signature",
+  E_BAD_PATCH_SIGNATURE: "the patch's signature is malformed, from an untrusted key, or does not match its bytes",
+  E_ADMIN_CONFIG: "the admin server's options are unusable (token, trusted keys, patch directory, address)",
+  E_ADMIN_UNREACHABLE: "the admin client could not reach the server or understand its answer",
 } as const;
 
 /** A stable error code. */
@@ -66,7 +74,8 @@ export class HotwasmError extends Error {
 const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   E_INVALID_CONFIG: 400, E_BAD_REQUEST: 400, E_PATCH_READ_FAILED: 404, E_UNKNOWN_PATCH: 404, E_NOT_FOUND: 404,
   E_METHOD_NOT_ALLOWED: 405, E_ALREADY_LOADED: 409, E_HOOK_VETO: 409, E_BUSY: 409, E_PATCH_TOO_LARGE: 413,
-  E_BODY_TOO_LARGE: 413, E_INTERNAL: 500,
+  E_BODY_TOO_LARGE: 413, E_INTERNAL: 500, E_AUTH_REQUIRED: 401, E_AUTH_FAILED: 401, E_FORBIDDEN_ORIGIN: 403,
+  E_PATH_OUTSIDE: 403, E_PATCH_UNSIGNED: 403, E_BAD_PATCH_SIGNATURE: 403,
 };
 
 /** The HTTP status for a refusal: 422 for a patch that does not fit the base, unless listed. */

@@ -46,4 +46,5 @@ export interface HostState {
   hooks: RuntimeHooks;
   nextOrder: number;
   maxPatchBytes: number;
+  verifyPatch: ((bytes: Uint8Array) => void) | undefined;
 }

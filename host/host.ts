@@ -22,6 +22,8 @@ export interface HostOptions {
   readFile?: ReadFile;
   /** Largest patch accepted, in bytes (default 64 MiB). */
   maxPatchBytes?: number;
+  /** Checks a patch's bytes before anything else reads or compiles them (signatures); throws to refuse. */
+  verifyPatch?: (bytes: Uint8Array) => void;
 }
 
 /** One loaded patch as `getHPInfo` reports it: hotgo's HPInfo plus what hotwasm knows. */
@@ -91,6 +93,7 @@ export class Host {
       patches: new Map(), retained: new Map(), arena: new ArenaAllocator(manifest.arena.start, manifest.arena.size),
       tables, hooks: new RuntimeHooks(manifest, instance.exports, swap, table, tables),
       nextOrder: 1, maxPatchBytes: options.maxPatchBytes ?? 64 * 1024 * 1024,
+      verifyPatch: options.verifyPatch,
     };
     return new Host(state, withoutInternals(exports as Record<string, any>), readFile);
   }
@@ -169,6 +172,7 @@ export class Host {
     try {
       return await this.readFile(path);
     } catch (err) {
+      if (isHotwasmError(err)) throw err; // a reader's own refusal (confinement, size) keeps its code
       throw new HotwasmError("E_PATCH_READ_FAILED", `cannot read ${path}: ${describeError(err)}`, { cause: err });
     }
   }

@@ -1,99 +1,96 @@
 // hotgo's HTTP API for a Host: POST /hp/v1/load, POST /hp/v1/unload, GET /hp/v1/info, with
-// hotgo's JSON shapes. A Node request listener; it imports nothing from Node at run time.
+// hotgo's JSON shapes; a load may also upload the patch's bytes (application/wasm). A Node
+// request listener; it imports nothing from Node at run time.
 
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { factsOf, reportResult, type AdminAction, type AdminHooks, type RequestFacts } from "./admin-hooks.js";
+import type { LoadConfig } from "./config.js";
 import { HotwasmError, httpStatusOf, toHotwasmError } from "./errors.js";
 import type { Host } from "./host.js";
-import type { LoadConfig } from "./config.js";
+import { isWasmUpload, methodNotAllowed, readBody, readJsonObject, writeJson } from "./http-body.js";
 
 /** Options of the HTTP API. */
-export interface HttpApiOptions {
-  /** Largest request body, in bytes (default 1 MiB). */
+export interface HttpApiOptions extends AdminHooks {
+  /** Largest JSON request body, in bytes (default 1 MiB). */
   maxBodyBytes?: number;
-  /** Checks or rewrites a config before it reaches the host (the admin plane confines paths here). */
+  /** Largest uploaded patch, in bytes (default 64 MiB). */
+  maxUploadBytes?: number;
+  /** Checks or rewrites a config before it reaches the host. */
   prepareLoad?: (config: LoadConfig, req: IncomingMessage) => LoadConfig | Promise<LoadConfig>;
 }
 
 /** A request listener serving hotgo's HTTP API for `host`. */
 export function HPHttpServer(host: Host, options: HttpApiOptions = {}): (req: IncomingMessage, res: ServerResponse) => void {
-  const maxBody = options.maxBodyBytes ?? 1024 * 1024;
   return (req, res) => {
-    void route(host, req, res, maxBody, options).catch((err: unknown) => sendError(res, "error", err));
+    const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    const facts = factsOf(ACTIONS[path] ?? "none");
+    void serve(host, req, facts, options).then(
+      (body) => send(res, req, options, facts, 200, body),
+      (err: unknown) => sendError(res, req, options, facts, err),
+    );
   };
 }
 
-type Shape = "load" | "unload" | "error";
+const ACTIONS: Record<string, AdminAction> = { "/hp/v1/load": "load", "/hp/v1/unload": "unload", "/hp/v1/info": "info" };
 
-async function route(host: Host, req: IncomingMessage, res: ServerResponse, maxBody: number, options: HttpApiOptions): Promise<void> {
-  const path = new URL(req.url ?? "/", "http://localhost").pathname;
-  if (path === "/hp/v1/info") {
-    if (req.method !== "GET" && req.method !== "HEAD") return sendError(res, "error", methodNotAllowed(req, "GET"));
-    return sendJson(res, 200, host.getHPInfo());
+/** Serves one request; resolves to the success body or throws the refusal. */
+async function serve(host: Host, req: IncomingMessage, facts: RequestFacts, options: HttpApiOptions): Promise<unknown> {
+  await options.authorize?.(req);
+  if (facts.action === "none") throw new HotwasmError("E_NOT_FOUND", `no endpoint ${new URL(req.url ?? "/", "http://localhost").pathname}`);
+  if (facts.action === "info") {
+    if (req.method !== "GET" && req.method !== "HEAD") throw methodNotAllowed(req, "GET");
+    return host.getHPInfo();
   }
-  if (path === "/hp/v1/load" || path === "/hp/v1/unload") {
-    const shape: Shape = path === "/hp/v1/load" ? "load" : "unload";
-    if (req.method !== "POST") return sendError(res, shape, methodNotAllowed(req, "POST"));
+  if (req.method !== "POST") throw methodNotAllowed(req, "POST");
+  if (facts.action === "load") {
+    let config = isWasmUpload(req) ? await readUpload(req, facts, options) : ((await readJsonObject(req, options.maxBodyBytes ?? 1024 * 1024)) as LoadConfig);
+    if (typeof config.hp_file === "string") facts.hp_file = config.hp_file;
+    if (options.prepareLoad) config = await options.prepareLoad(config, req);
+    facts.hp_id = await host.loadHP(config);
+    return { hp_id: facts.hp_id, error: "" };
+  }
+  const body = await readJsonObject(req, options.maxBodyBytes ?? 1024 * 1024);
+  const id = body.hp_id;
+  if (typeof id !== "string" || id.length === 0 || Object.keys(body).some((k) => k !== "hp_id")) {
+    throw new HotwasmError("E_BAD_REQUEST", 'the unload body must be {"hp_id": "<id>"}');
+  }
+  facts.hp_id = id;
+  const result = await host.unloadHP(id);
+  return result.warnings.length > 0 ? { error: "", warnings: result.warnings } : { error: "" };
+}
+
+/** An upload: the body is the patch; replace_config and ref_config come as JSON in the query. */
+async function readUpload(req: IncomingMessage, facts: RequestFacts, options: HttpApiOptions): Promise<LoadConfig> {
+  const query = new URL(req.url ?? "/", "http://localhost").searchParams;
+  const unknown = [...query.keys()].filter((k) => k !== "replace_config" && k !== "ref_config");
+  if (unknown.length > 0) throw new HotwasmError("E_BAD_REQUEST", `unknown query parameter ${unknown[0]}; an upload takes replace_config and ref_config`);
+  const config: LoadConfig = {};
+  for (const key of ["replace_config", "ref_config"] as const) {
+    const text = query.get(key);
+    if (text === null) continue;
     try {
-      const body = await readJsonObject(req, maxBody);
-      if (shape === "load") {
-        const config = options.prepareLoad ? await options.prepareLoad(body as LoadConfig, req) : (body as LoadConfig);
-        const id = await host.loadHP(config);
-        return sendJson(res, 200, { hp_id: id, error: "" });
-      }
-      const id = body.hp_id;
-      if (typeof id !== "string" || id.length === 0 || Object.keys(body).some((k) => k !== "hp_id")) {
-        throw new HotwasmError("E_BAD_REQUEST", 'the unload body must be {"hp_id": "<id>"}');
-      }
-      const result = await host.unloadHP(id);
-      return sendJson(res, 200, result.warnings.length > 0 ? { error: "", warnings: result.warnings } : { error: "" });
-    } catch (err) {
-      return sendError(res, shape, err);
+      config[key] = JSON.parse(text) as Record<string, string>;
+    } catch (cause) {
+      throw new HotwasmError("E_BAD_REQUEST", `the query parameter ${key} is not valid JSON`, { cause });
     }
   }
-  return sendError(res, "error", new HotwasmError("E_NOT_FOUND", `no endpoint ${path}`));
+  config.hp_bytes = await readBody(req, options.maxUploadBytes ?? 64 * 1024 * 1024, "E_PATCH_TOO_LARGE");
+  facts.upload_bytes = config.hp_bytes.length;
+  return config;
 }
 
 /** The one place HTTP turns an error into a response: hotgo's shape with the message in `error`. */
-function sendError(res: ServerResponse, shape: Shape, err: unknown): void {
+function sendError(res: ServerResponse, req: IncomingMessage, options: HttpApiOptions, facts: RequestFacts, err: unknown): void {
   const e = toHotwasmError(err);
-  const body: Record<string, unknown> = shape === "load" ? { hp_id: "" } : {};
+  const body: Record<string, unknown> = facts.action === "load" ? { hp_id: "" } : {};
   body.error = e.toLine();
   body.code = e.code;
   if (Array.isArray(e.details.problems)) body.problems = e.details.problems;
   if (typeof e.details.hp_id === "string") body.existing_hp_id = e.details.hp_id;
-  if (res.headersSent) { res.destroy(); return; }
-  sendJson(res, httpStatusOf(e.code), body);
+  send(res, req, options, facts, httpStatusOf(e.code), body, e);
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = `${JSON.stringify(body)}\n`;
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
-  res.end(text);
-}
-
-function methodNotAllowed(req: IncomingMessage, allowed: string): HotwasmError {
-  return new HotwasmError("E_METHOD_NOT_ALLOWED", `${req.method} is not allowed here; use ${allowed}`);
-}
-
-/** Reads the body (any content type: curl -d sends a form type) as one JSON object. */
-async function readJsonObject(req: IncomingMessage, limit: number): Promise<Record<string, unknown>> {
-  const declared = Number(req.headers["content-length"] ?? 0);
-  if (declared > limit) throw new HotwasmError("E_BODY_TOO_LARGE", `the body has ${declared} bytes; the limit is ${limit}`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw new HotwasmError("E_BODY_TOO_LARGE", `the body is over the limit of ${limit} bytes`);
-    chunks.push(chunk);
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-  } catch (cause) {
-    throw new HotwasmError("E_BAD_REQUEST", "the body is not valid JSON", { cause });
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new HotwasmError("E_BAD_REQUEST", "the body must be a JSON object");
-  }
-  return value as Record<string, unknown>;
+function send(res: ServerResponse, req: IncomingMessage, options: HttpApiOptions, facts: RequestFacts, status: number, body: unknown, err?: HotwasmError): void {
+  writeJson(res, status, body);
+  reportResult(options, { surface: "http", ...facts, ok: !err, status, code: err?.code ?? null, message: err?.message ?? null }, req);
 }

@@ -2,6 +2,12 @@
 
 export { Host, type HostOptions, type HPInfo, type ModuleSource } from "./host.js";
 export { HPHttpServer, type HttpApiOptions } from "./http-server.js";
+export { HPRpcServer, RPC_SERVICE, type RpcApiOptions } from "./rpc-server.js";
+export type { AdminHooks, AdminRecord, AdminAction } from "./admin-hooks.js";
+export { createAdminClient, type AdminClient, type AdminClientOptions, type AdminLoadRequest } from "./admin-client.js";
+export { bufferEvents, type EventBuffer } from "./event-buffer.js";
+export { consoleImports } from "./console-imports.js";
+export { SIGNATURE_SECTION, splitSignature, attachSignature, signatureMessage, type PatchSignature } from "./patch-signature.js";
 export { HotwasmError, ERROR_CODES, isHotwasmError, httpStatusOf, type ErrorCode } from "./errors.js";
 export type { LoadConfig, EffectiveConfig, SymbolMap } from "./config.js";
 export type { HostEvent, HostEventListener } from "./events.js";

@@ -22,11 +22,12 @@ export interface PreparedPatch {
   config: EffectiveConfig;
 }
 
-/** Reads and identifies a patch; refuses oversize, unreadable and already loaded ones. */
+/** Reads and identifies a patch; refuses oversize, unverified, unreadable and already loaded ones. */
 export function preparePatch(state: HostState, bytes: Uint8Array, config: LoadConfig): PreparedPatch {
   if (bytes.length > state.maxPatchBytes) {
     throw new HotwasmError("E_PATCH_TOO_LARGE", `the patch has ${bytes.length} bytes; the limit is ${state.maxPatchBytes}`);
   }
+  state.verifyPatch?.(bytes);
   let info: ModuleInfo;
   try {
     info = readModule(bytes);

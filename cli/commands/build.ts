@@ -1,8 +1,6 @@
 // `hotwasm build [entry.ts ...] [-o out.wasm] [--patchable GLOB]... [-- asc options]`
 
 import type { Command } from "commander";
-import { buildPatchable } from "../../compiler/build.js";
-import { DEFAULT_ARENA_SIZE } from "../../compiler/transform.js";
 import { collect, CliUsageError, type CliIo } from "../io.js";
 
 /** Adds the build command. */
@@ -13,7 +11,7 @@ export function registerBuild(program: Command, io: CliIo, passthrough: string[]
     .argument("[entries...]", "entry files (default: the entries of asconfig.json)")
     .option("-o, --out <file>", "output file (default: asconfig's outFile, else build/app.wasm)")
     .option("--patchable <glob>", "make matching functions patchable; !GLOB excludes (repeatable)", collect, [])
-    .option("--arena <bytes>", "bytes reserved for patches' static data", String(DEFAULT_ARENA_SIZE))
+    .option("--arena <bytes>", "bytes reserved for patches' static data (default: 65536)")
     .option("--json", "print the result as JSON")
     .addHelpText("after", `
 Everything after -- goes to asc unchanged.
@@ -23,11 +21,14 @@ Examples:
   $ hotwasm build assembly/index.ts -o build/app.wasm -- -O3 --runtime incremental
   $ hotwasm build --patchable '!assembly/hot/*'     # keep a hot module out of the patchable set
   $ hotwasm build --patchable '~lib/string/*'       # also make library functions patchable`)
-    .action(async (entries: string[], opts: { out?: string; patchable: string[]; arena: string; json?: boolean }) => {
-      const arenaSize = Number(opts.arena);
-      if (!Number.isInteger(arenaSize) || arenaSize < 0) throw new CliUsageError(`--arena must be a whole number of bytes, not "${opts.arena}"`);
+    .action(async (entries: string[], opts: { out?: string; patchable: string[]; arena?: string; json?: boolean }) => {
+      const arenaSize = opts.arena === undefined ? undefined : Number(opts.arena);
+      if (arenaSize !== undefined && (!Number.isInteger(arenaSize) || arenaSize < 0)) throw new CliUsageError(`--arena must be a whole number of bytes, not "${opts.arena}"`);
+      // Loaded here, not at the top: asc and Binaryen take a second to load, and only build needs them.
+      const { buildPatchable } = await import("../../compiler/build.js");
+      const { DEFAULT_ARENA_SIZE } = await import("../../compiler/transform.js");
       const result = await buildPatchable({
-        cwd: io.cwd, entries, outFile: opts.out, patchable: opts.patchable, arenaSize, ascArgs: passthrough,
+        cwd: io.cwd, entries, outFile: opts.out, patchable: opts.patchable, arenaSize: arenaSize ?? DEFAULT_ARENA_SIZE, ascArgs: passthrough,
       });
       const m = result.manifest!;
       // The program's own patchable functions; the runtime hooks (~lib/rt/__visit_*) are not counted.

@@ -1,0 +1,48 @@
+// `hotwasm load FILE [--replace NAME=SYMBOL]... [--ref NAME=SYMBOL]... [--upload]`: loads a patch
+// into a running `hotwasm serve` and prints its hp_id.
+
+import type { Command } from "commander";
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { HotwasmError, describeError } from "../../host/errors.js";
+import { addClientOptions, clientFrom, parsePairs, type ClientOptions } from "../admin-options.js";
+import { collect, type CliIo } from "../io.js";
+
+/** Adds the load command. */
+export function registerLoad(program: Command, io: CliIo): void {
+  addClientOptions(
+    program
+      .command("load")
+      .description("load a patch into a running server (hotgo's LoadHP); prints its hp_id")
+      .argument("<file>", "the patch: a path on the server, inside its --patch-dir (or a local file with --upload)")
+      .option("--replace <export=symbol>", "replace_config entry: patch export -> base function (repeatable)", collect, [])
+      .option("--ref <name=symbol>", "ref_config entry: the patch's ref.<name> -> base symbol (repeatable)", collect, [])
+      .option("--upload", "read FILE here and send its bytes (application/wasm) instead of its path"),
+  )
+    .option("--json", "print the server's answer as JSON")
+    .addHelpText("after", `
+Without --upload, FILE is sent as hp_file: the server reads it from its patch directory
+(serve --patch-dir, default the server's working directory) and refuses paths outside it.
+With --upload, FILE is read on this machine and its bytes are sent. Without --replace and
+--ref, the config embedded in the patch (hotwasm build) applies.
+
+Examples:
+  $ hotwasm load build/hp.wasm                                   # path on the server, default config
+  $ hotwasm load build/hp.wasm --replace NewFunc1=main.func1 --ref Global=main.globalValue
+  $ hotwasm load ./hp.wasm --upload --url http://10.0.0.5:8080 --token-file ~/.hotwasm-token
+  $ hotwasm load build/hp.wasm --rpc                             # the same over JSON-RPC`)
+    .action(async (file: string, opts: ClientOptions & { replace: string[]; ref: string[]; upload?: boolean; json?: boolean }) => {
+      const config = { replace_config: parsePairs("--replace", opts.replace), ref_config: parsePairs("--ref", opts.ref) };
+      const client = await clientFrom(opts, io);
+      const hpId = await client.load(opts.upload ? { hp_bytes: await readLocal(file, io), ...config } : { hp_file: file, ...config });
+      io.out(opts.json ? JSON.stringify({ hp_id: hpId, error: "" }) : hpId);
+    });
+}
+
+async function readLocal(file: string, io: CliIo): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(resolve(io.cwd, file)));
+  } catch (err) {
+    throw new HotwasmError("E_PATCH_READ_FAILED", `cannot read ${file}: ${describeError(err)}`, { cause: err });
+  }
+}

@@ -1,0 +1,92 @@
+// `hotwasm serve APP.wasm [options]`: runs a patchable base and its admin plane (hotgo's HTTP API,
+// optionally its RPC API) until SIGINT or SIGTERM. Composition only; the pieces are in hotwasm/node.
+
+import type { Command } from "commander";
+import { resolve } from "node:path";
+import { consoleImports } from "../../host/console-imports.js";
+import { describeError } from "../../host/errors.js";
+import { startAdminServer } from "../../host/node/admin-server.js";
+import { openAuditLog } from "../../host/node/audit-log.js";
+import { DEFAULT_MAX_PATCH_BYTES, exportedFunction, instantiateServedHost, loadImportsModule } from "../../host/node/serve-host.js";
+import { readToken } from "../admin-options.js";
+import { collect, CliUsageError, type CliIo } from "../io.js";
+
+interface ServeOptions {
+  host: string; port: string; rpc?: boolean; tokenFile?: string; patchDir: string; trustedKeys?: string; maxPatchBytes: string;
+  auditLog?: string; imports?: string; run: string[]; tick?: string; tickMs: string; allowOrigin: string[];
+}
+
+/** Adds the serve command. */
+export function registerServe(program: Command, io: CliIo): void {
+  program
+    .command("serve")
+    .description("run a patchable base build with hotgo's admin API, to patch it live")
+    .argument("<app>", "a patchable base build (hotwasm build)")
+    .option("--host <address>", "address to listen on; beyond loopback a token is required", "127.0.0.1")
+    .option("--port <port>", "port to listen on; 0 picks a free one", "8080")
+    .option("--rpc", "also serve hotgo's RPC API: JSON-RPC on /hp, the debug page on /hpdebug")
+    .option("--token-file <file>", "require this token (Authorization: Bearer ...); default HOTWASM_TOKEN")
+    .option("--patch-dir <dir>", "hp_file paths are read from, and confined to, this directory", ".")
+    .option("--trusted-keys <path>", "only load patches signed by these ed25519 keys (a PEM file, or a directory of *.pub)")
+    .option("--max-patch-bytes <n>", "largest patch, read from a file or uploaded", String(DEFAULT_MAX_PATCH_BYTES))
+    .option("--audit-log <file>", "append one JSON line per admin request to FILE (default: stderr)")
+    .option("--imports <module>", "ES module whose default export (getHost) => imports gives the base its imports")
+    .option("--run <export>", "call this export of the base once at start (repeatable)", collect, [])
+    .option("--tick <export>", "call this export of the base every --tick-ms")
+    .option("--tick-ms <ms>", "period of --tick", "1000")
+    .option("--allow-origin <origin>", "let browser pages from this origin call the API (repeatable)", collect, [])
+    .addHelpText("after", `
+Prints "hotwasm serve: listening on http://HOST:PORT" once the API is up. The default imports
+print strings: env.print(message) and env.println(label, value). Without a token only
+loopback host names are served; requests from browser pages are refused unless allowed.
+
+Examples:
+  $ hotwasm serve build/app.wasm --run func2 --tick func1       # the hotgo example
+  $ hotwasm serve build/app.wasm --rpc --port 0                 # also JSON-RPC; any free port
+  $ HOTWASM_TOKEN=$(cat token) hotwasm serve build/app.wasm --host 0.0.0.0 --patch-dir patches \\
+      --trusted-keys keys/ --audit-log admin.log`)
+    .action(async (app: string, opts: ServeOptions) => {
+      const port = wholeNumber("--port", opts.port, 65535);
+      const tickMs = wholeNumber("--tick-ms", opts.tickMs, 2 ** 31 - 1);
+      const maxPatchBytes = wholeNumber("--max-patch-bytes", opts.maxPatchBytes, 2 ** 31 - 1);
+      const token = await readToken(opts.tokenFile, io);
+      const imports = opts.imports ? await loadImportsModule(opts.imports, io.cwd) : (get: Parameters<typeof consoleImports>[0]) => consoleImports(get, io.out);
+      const served = await instantiateServedHost({
+        app: resolve(io.cwd, app), imports, patchDir: resolve(io.cwd, opts.patchDir), maxPatchBytes,
+        trustedKeys: opts.trustedKeys === undefined ? undefined : resolve(io.cwd, opts.trustedKeys),
+      });
+      const { host } = served;
+      const tick = opts.tick === undefined ? null : exportedFunction(host, opts.tick);
+      for (const name of opts.run) exportedFunction(host, name)();
+      const audit = openAuditLog(opts.auditLog ? resolve(io.cwd, opts.auditLog) : io.err, host);
+      const server = await startAdminServer(host, {
+        hostname: opts.host, port, token, rpc: !!opts.rpc, maxUploadBytes: maxPatchBytes, allowedOrigins: opts.allowOrigin, onResult: audit.record,
+      });
+      const timer = tick && setInterval(() => callSafely(tick, opts.tick!, io), tickMs);
+      io.out(`hotwasm serve: ${token ? "token required" : "loopback only, no token"}; patches from ${served.patchDir}` +
+        `${served.trustedKeys.length ? `, signed by ${served.trustedKeys.map((k) => k.keyId).join(", ")}` : ""}` +
+        `${opts.rpc ? "; JSON-RPC on /hp, debug on /hpdebug" : ""}`);
+      io.out(`hotwasm serve: listening on ${server.url}`);
+      await new Promise<void>((done) => {
+        process.once("SIGINT", done);
+        process.once("SIGTERM", done);
+      });
+      if (timer) clearInterval(timer);
+      await server.close();
+      await audit.close();
+    });
+}
+
+function callSafely(fn: () => unknown, name: string, io: CliIo): void {
+  try {
+    fn();
+  } catch (err) {
+    io.err(`hotwasm serve: ${name} failed: ${describeError(err)}`);
+  }
+}
+
+function wholeNumber(option: string, text: string, max: number): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n > max) throw new CliUsageError(`${option} must be a whole number up to ${max}, not "${text}"`);
+  return n;
+}

@@ -1,0 +1,24 @@
+// `hotwasm unload HP_ID`: unloads a patch from a running `hotwasm serve`.
+
+import type { Command } from "commander";
+import { addClientOptions, clientFrom, type ClientOptions } from "../admin-options.js";
+import type { CliIo } from "../io.js";
+
+/** Adds the unload command. */
+export function registerUnload(program: Command, io: CliIo): void {
+  addClientOptions(
+    program
+      .command("unload")
+      .description("unload a patch from a running server (hotgo's UnloadHP)")
+      .argument("<hp_id>", "the id `hotwasm load` printed (see `hotwasm info`)"),
+  )
+    .addHelpText("after", `
+Examples:
+  $ hotwasm unload f92cbaf0...            # the full 64-digit id
+  $ hotwasm unload "$(hotwasm load build/hp.wasm)" --rpc`)
+    .action(async (hpId: string, opts: ClientOptions) => {
+      const { warnings } = await (await clientFrom(opts, io)).unload(hpId);
+      for (const warning of warnings) io.err(`warning: ${warning}`);
+      io.out(`unloaded ${hpId}`);
+    });
+}

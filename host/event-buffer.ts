@@ -1,0 +1,22 @@
+// The recent events of a host, kept in a bounded buffer for the admin plane's debug page.
+
+import type { HostEvent } from "./events.js";
+import type { Host } from "./host.js";
+
+/** A window on a host's recent events. */
+export interface EventBuffer {
+  /** The kept events with `seq` above `after`, oldest first. */
+  since(after?: number): HostEvent[];
+  /** Stops listening to the host. */
+  stop(): void;
+}
+
+/** Listens to `host` and keeps its last `limit` events. */
+export function bufferEvents(host: Host, limit = 256): EventBuffer {
+  const events: HostEvent[] = [];
+  const stop = host.on((event) => {
+    events.push(event);
+    if (events.length > limit) events.splice(0, events.length - limit);
+  });
+  return { since: (after = 0) => events.filter((e) => e.seq > after), stop };
+}

@@ -1,0 +1,12 @@
+// hotwasm for Node: `import { startAdminServer } from "hotwasm/node"`. The admin plane (server,
+// gate, audit log, path confinement) and patch signing; everything here needs Node.
+
+export { startAdminServer, createAdminListener, type AdminServer, type AdminServerOptions } from "./node/admin-server.js";
+export { createAuthorizer, isLoopbackName, MIN_TOKEN_LENGTH, type AuthOptions } from "./node/admin-auth.js";
+export { openAuditLog, type AuditLog, type AuditEntry } from "./node/audit-log.js";
+export { createConfinedReader, isInside } from "./node/confine-path.js";
+export { generateSigningKeys, keyIdOf, signPatch, readTrustedKeys, createPatchVerifier, type TrustedKey } from "./node/patch-signing.js";
+export {
+  instantiateServedHost, loadImportsModule, exportedFunction, DEFAULT_MAX_PATCH_BYTES,
+  type ServedHost, type ServedHostOptions, type ImportsFactory,
+} from "./node/serve-host.js";

@@ -1,0 +1,60 @@
+// The admin plane's gate, run before every request: browser pages are turned away, and either a
+// bearer token is required (compared in constant time) or, without one, only loopback host names
+// are served (no DNS rebinding).
+
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+import { HotwasmError } from "../errors.js";
+
+/** Options of the gate. */
+export interface AuthOptions {
+  /** The token every request must carry as `Authorization: Bearer <token>`; none: loopback only. */
+  token?: string;
+  /** Origins (scheme://host:port) whose browser pages may call the API (default none). */
+  allowedOrigins?: string[];
+}
+
+/** Shortest token accepted. */
+export const MIN_TOKEN_LENGTH = 16;
+
+/** A function for AdminHooks.authorize; throws E_FORBIDDEN_ORIGIN, E_AUTH_REQUIRED or E_AUTH_FAILED. */
+export function createAuthorizer(options: AuthOptions): (req: IncomingMessage) => void {
+  if (options.token !== undefined && options.token.length < MIN_TOKEN_LENGTH) {
+    throw new HotwasmError("E_ADMIN_CONFIG", `the token has ${options.token.length} characters; use at least ${MIN_TOKEN_LENGTH}`);
+  }
+  const expected = options.token === undefined ? null : digest(options.token);
+  const origins = new Set(options.allowedOrigins ?? []);
+  return (req) => {
+    const origin = req.headers.origin;
+    if (origin !== undefined && !origins.has(origin)) {
+      throw new HotwasmError("E_FORBIDDEN_ORIGIN", `requests from the browser origin ${origin} are not accepted`);
+    }
+    if (expected === null) {
+      const name = hostNameOf(req.headers.host);
+      if (!isLoopbackName(name)) throw new HotwasmError("E_FORBIDDEN_ORIGIN", `the host name "${name}" is not a loopback name; without a token only loopback is served`);
+      return;
+    }
+    const header = req.headers.authorization;
+    if (header === undefined || header.trim() === "") throw new HotwasmError("E_AUTH_REQUIRED", "this server needs a token: send Authorization: Bearer <token>");
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!match || !timingSafeEqual(digest(match[1]!), expected)) throw new HotwasmError("E_AUTH_FAILED", "the token is wrong");
+  };
+}
+
+/** True for names and addresses that only reach this machine. */
+export function isLoopbackName(name: string): boolean {
+  const n = name.toLowerCase().replace(/^\[|\]$/g, "");
+  return n === "localhost" || n.endsWith(".localhost") || n === "::1" || /^127(\.\d{1,3}){3}$/.test(n);
+}
+
+function hostNameOf(host: string | undefined): string {
+  if (!host) return "";
+  const bracket = /^\[([^\]]+)\](?::\d+)?$/.exec(host);
+  if (bracket) return bracket[1]!;
+  return host.replace(/:\d+$/, "");
+}
+
+// Hashing both sides gives equal-length inputs, so timingSafeEqual never leaks the token's length.
+function digest(text: string): Buffer {
+  return createHash("sha256").update(text, "utf8").digest();
+}

@@ -1,0 +1,73 @@
+// The admin plane on one HTTP server: hotgo's HTTP API (/hp/v1/*) and, optionally, its RPC API
+// (/hp, /hpdebug), behind one gate (token or loopback only, no browser pages) and one audit log.
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AdminRecord } from "../admin-hooks.js";
+import { HotwasmError } from "../errors.js";
+import type { Host } from "../host.js";
+import { HPHttpServer } from "../http-server.js";
+import { HPRpcServer } from "../rpc-server.js";
+import { createAuthorizer, isLoopbackName } from "./admin-auth.js";
+
+/** Options of the admin server. */
+export interface AdminServerOptions {
+  /** Address to listen on (default 127.0.0.1); anything but loopback needs a token. */
+  hostname?: string;
+  /** Port (default 8080; 0 picks a free one). */
+  port?: number;
+  /** The bearer token requests must carry. */
+  token?: string;
+  /** Also serve JSON-RPC on /hp and the debug page on /hpdebug. */
+  rpc?: boolean;
+  /** Largest uploaded patch, in bytes (default 16 MiB). */
+  maxUploadBytes?: number;
+  /** Browser origins allowed to call the API (default none). */
+  allowedOrigins?: string[];
+  /** Told how every request ended (the audit log). */
+  onResult?: (record: AdminRecord, req: IncomingMessage) => void;
+}
+
+/** A listening admin server. */
+export interface AdminServer {
+  server: Server;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts the admin server for `host`; refuses a non-loopback address without a token (E_ADMIN_CONFIG). */
+export async function startAdminServer(host: Host, options: AdminServerOptions = {}): Promise<AdminServer> {
+  const hostname = options.hostname ?? "127.0.0.1";
+  if (options.token === undefined && !isLoopbackName(hostname)) {
+    throw new HotwasmError("E_ADMIN_CONFIG", `listening on ${hostname} (beyond loopback) needs a token`);
+  }
+  const server = createServer(createAdminListener(host, options));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (cause) => reject(new HotwasmError("E_ADMIN_CONFIG", `cannot listen on ${hostname}:${options.port ?? 8080}: ${cause.message}`, { cause })));
+    server.listen(options.port ?? 8080, hostname, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  return {
+    server,
+    url: `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** The request listener: the gate and the audit hook shared by both APIs, routed by path. */
+export function createAdminListener(host: Host, options: AdminServerOptions = {}): (req: IncomingMessage, res: ServerResponse) => void {
+  const hooks = { authorize: createAuthorizer({ token: options.token, allowedOrigins: options.allowedOrigins }), onResult: options.onResult };
+  const maxUploadBytes = options.maxUploadBytes ?? 16 * 1024 * 1024;
+  const http = HPHttpServer(host, { ...hooks, maxUploadBytes });
+  // An upload over JSON-RPC travels in base64: 4/3 of the bytes, plus room for the config.
+  const rpc = options.rpc ? HPRpcServer(host, { ...hooks, maxBodyBytes: Math.ceil(maxUploadBytes / 3) * 4 + 1024 * 1024 }) : null;
+  return (req, res) => {
+    const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    if (rpc && (path === "/hp" || path === "/hpdebug")) rpc(req, res);
+    else http(req, res);
+  };
+}
