@@ -18,3 +18,8 @@ export function func2(): void {
 export function getGlobalValue(): i32 {
   return globalValue;
 }
+
+/** A line about the program's state (patches/status.ts shows a patch that allocates). */
+export function status(): string {
+  return "globalValue=" + globalValue.toString();
+}

@@ -7,7 +7,8 @@ import { formatFuncType, type ModuleInfo } from "../host/wasm-reader.js";
 /** The manifest as a report; `all` includes library functions and globals. */
 export function formatManifest(m: Manifest, all: boolean): string {
   const own = (name: string) => all || !name.startsWith("~");
-  const patchable = m.functions.filter((f) => f.slot !== null);
+  const patchable = m.functions.filter((f) => f.slot !== null && own(f.name));
+  const hooks = m.functions.filter((f) => f.slot !== null && !own(f.name));
   const fixed = m.functions.filter((f) => f.slot === null && own(f.name));
   const lines = [
     `patchable build ${m.buildId}`,
@@ -19,6 +20,7 @@ export function formatManifest(m: Manifest, all: boolean): string {
     `patchable functions (${patchable.length})`,
     ...table(patchable.map((f) => [`#${f.slot}`, f.name, f.signature ?? formatFuncType(f)])),
   ];
+  if (hooks.length > 0) lines.push("", `runtime hooks patches may replace (${hooks.length}): ${hooks.map((f) => f.name).join(", ")}`);
   if (fixed.length > 0) {
     lines.push("", `not patchable (${fixed.length}${all ? "" : " of the program's own; --all lists the rest"})`);
     lines.push(...table(fixed.map((f) => [f.name, f.reason ?? ""])));

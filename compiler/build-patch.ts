@@ -113,7 +113,12 @@ async function compileCut(c: CompileCut): Promise<CutResult & { rttiOffset: numb
     declare readonly binaryen: unknown;
     afterParse(_parser: Parser): void {
       this.program.options.exportRuntime = true;
-      checkTopLevel(this.program, c.patchPath);
+      try {
+        checkTopLevel(this.program, c.patchPath);
+      } catch (err) {
+        failure = err;
+        throw err;
+      }
     }
     afterCompile(module: binaryenNs.Module): void {
       try {

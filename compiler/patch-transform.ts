@@ -65,7 +65,7 @@ export function cutPatch(b: Binaryen, module: BinaryenModule, program: Program, 
     if (module.getNumTables() === 0) module.addTable("0", 0, -1);
     makeVisitGlobalsLink(b, module);
   }
-  const init = makeInit(b, module, new Set(ownGlobals));
+  const init = makeInit(b, module, new Set(ownGlobals), cut.patchPath);
 
   importBaseFunctions(b, module, baseFns, own);
   importBaseGlobals(b, module, cut.manifest);
@@ -79,7 +79,14 @@ export function cutPatch(b: Binaryen, module: BinaryenModule, program: Program, 
     module.addGlobalExport(PATCH_EXPORTS.visitNext, PATCH_EXPORTS.visitNext);
   }
   if (init) module.addFunctionExport(PATCH_EXPORTS.init, PATCH_EXPORTS.init);
+  // Keep the memory and table (and with them all data and function references) through the clean-up.
+  if (module.getNumTables() === 0) module.addTable("0", 0, -1);
+  const table = b.getTableInfo(module.getTableByIndex(0)).name;
+  module.addMemoryExport("0", "hotwasm:keep:memory");
+  module.addTableExport(table, "hotwasm:keep:table");
   module.runPasses(["remove-unused-module-elements"]);
+  module.removeExport("hotwasm:keep:memory");
+  module.removeExport("hotwasm:keep:table");
 
   const data = dataSegments(module).filter((s) => !s.passive).map((s) => ({ offset: s.offset ?? 0, bytes: new Uint8Array(s.data) }));
   const elements = takeElements(b, module);
@@ -145,7 +152,7 @@ function findReplacements(b: Binaryen, module: BinaryenModule, program: Program,
 function addVirtualStubs(b: Binaryen, module: BinaryenModule, baseFns: Map<string, ManifestFunction>, out: Record<string, Target>): void {
   for (let i = 0; i < module.getNumFunctions(); i++) {
     const name = b.getFunctionInfo(module.getFunctionByIndex(i)).name;
-    if (name.endsWith("@virtual") && baseFns.get(name)?.slot != null) out[`hotwasm:virtual:${name}`] = { internal: name, target: name };
+    if (/@(override|virtual)$/.test(name) && baseFns.get(name)?.slot != null) out[`hotwasm:virtual:${name}`] = { internal: name, target: name };
   }
 }
 
@@ -203,19 +210,32 @@ function makeVisitGlobalsLink(b: Binaryen, module: BinaryenModule): void {
   module.addFunction(PATCH_EXPORTS.visitGlobals, source.params, source.results, source.vars, module.block(null, [module.copyExpression(source.body), next]));
 }
 
-/** `hotwasm:init`: the start function's writes to the patch's own globals (the app's start never runs again). */
-function makeInit(b: Binaryen, module: BinaryenModule, own: Set<string>): boolean {
+/**
+ * `hotwasm:init`: the start code that belongs to the patch — writes to its own globals and its
+ * file's top-level code — never the app's (its state lives in the base) nor the runtime's.
+ */
+function makeInit(b: Binaryen, module: BinaryenModule, own: Set<string>, patchPath: string): boolean {
   const start = module.getStart();
   if (!start) return false;
-  const body = b.getExpressionInfo(b.getFunctionInfo(start).body) as { id: number; children?: number[] };
-  const statements = body.id === b.BlockId ? body.children ?? [] : [b.getFunctionInfo(start).body];
-  const kept = statements.filter((s) => {
+  const isOwnSet = (s: number) => {
+    const info = b.getExpressionInfo(s) as { id: number; name?: string };
+    return info.id !== b.GlobalSetId || own.has(info.name!);
+  };
+  const kept = statementsOf(b, b.getFunctionInfo(start).body).filter((s) => {
     const info = b.getExpressionInfo(s) as { id: number; name?: string };
     return info.id === b.GlobalSetId && own.has(info.name!);
   });
+  const fileStart = module.getFunction(`start:${patchPath}`);
+  const vars = fileStart ? b.getFunctionInfo(fileStart).vars : [];
+  if (fileStart) kept.push(...statementsOf(b, b.getFunctionInfo(fileStart).body).filter(isOwnSet));
   if (kept.length === 0) return false;
-  module.addFunction(PATCH_EXPORTS.init, b.none, b.none, [], module.block(null, kept.map((s) => module.copyExpression(s))));
+  module.addFunction(PATCH_EXPORTS.init, b.none, b.none, vars, module.block(null, kept.map((s) => module.copyExpression(s))));
   return true;
+}
+
+function statementsOf(b: Binaryen, body: number): number[] {
+  const info = b.getExpressionInfo(body) as { id: number; children?: number[] };
+  return info.id === b.BlockId ? info.children ?? [] : [body];
 }
 
 function copyFunction(b: Binaryen, module: BinaryenModule, from: string, to: string): void {

@@ -47,7 +47,7 @@ function defaultChoice(fn: FunctionFacts): Choice {
   if (name.startsWith("start:")) return { patchable: false, reason: "top-level code of a file (runs once at start)" };
   if (name.startsWith("export:")) return { patchable: false, reason: "export wrapper; it calls the patchable function" };
   // Virtual-call stubs dispatch on class ids; a patch adding subclasses replaces them.
-  if (name.endsWith("@virtual") && !name.startsWith("~lib/")) return { patchable: true };
+  if (/@(override|virtual)$/.test(name) && !name.startsWith("~lib/")) return { patchable: true };
   if (name.endsWith("~visit")) return { patchable: false, reason: "generated collector visitor" };
   if (name.includes("@")) return { patchable: false, reason: "compiler-generated stub; it calls the patchable function" };
   if (fn.isFieldAccessor) return { patchable: false, reason: "generated field accessor" };

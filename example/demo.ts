@@ -1,5 +1,6 @@
 // `npm run demo`: a scripted tour of live patching on the example, through the HTTP API:
-// original output, load, patched output, info, unload, original output again.
+// original output, load, patched output, info, unload, original output again; then a patch that
+// allocates, built by `hotwasm patch`.
 
 import { startService } from "./service.js";
 
@@ -34,7 +35,20 @@ try {
   await pause(650);
   const back = lines.slice(mark).every((l) => l.startsWith("func1: "));
   say(back ? "func1 runs the original code again, with the state the patch left (globalValue kept)" : "unexpected output after unload");
-  process.exitCode = back ? 0 : 1;
+
+  const x = service.host.exports;
+  const status = () => x.__getString(x.status()) as string;
+  say(`status() says: ${status()}`);
+  say("load build/status.wasm (built by hotwasm patch: it allocates strings and keeps a history array)");
+  const loaded = await post("/hp/v1/load", { hp_file: "./build/status.wasm" });
+  for (let i = 0; i < 3; i++) console.log(`   status() -> ${status()}`);
+  x.__collect();
+  const patched = status();
+  console.log(`   after a forced collection: ${patched}`);
+  await post("/hp/v1/unload", { hp_id: loaded.hp_id });
+  const restored = status();
+  say(`unloaded: status() says ${restored}`);
+  process.exitCode = back && patched.includes("asked 4 times") && restored.startsWith("globalValue=") ? 0 : 1;
 } finally {
   await service.close();
 }

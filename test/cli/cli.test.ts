@@ -59,10 +59,26 @@ test("exit codes: 2 for usage, 1 for failures, with a clear message", async () =
 });
 
 test("--help on every command shows examples", async () => {
-  for (const cmd of ["build", "inspect"]) {
+  for (const cmd of ["build", "inspect", "patch"]) {
     const r = await hotwasm(cmd, "--help");
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Examples:\n  \$ hotwasm/);
   }
   expect((await hotwasm("--help")).stdout).toMatch(/Commands:/);
+});
+
+test("patch builds an allocating patch against a base; refusals exit 1 with their code", async () => {
+  await mkdir(join(dir, "patches"), { recursive: true });
+  await writeFile(join(dir, "patches/fix.ts"), `export function answer(): i32 { const s = "4" + "3"; return I32.parseInt(s); }\n`);
+  expect((await hotwasm("build", "-o", "out/base.wasm")).code).toBe(0);
+  const built = await hotwasm("patch", "patches/fix.ts", "--base", "out/base.wasm", "-o", "out/fix.wasm");
+  expect(built.stderr).toBe("");
+  expect(built.code).toBe(0);
+  expect(built.stdout).toMatch(/^built .*out\/fix\.wasm for base [0-9a-f]{32}: answer -> assembly\/index\/answer; \d+ bytes of static data/);
+  expect((await hotwasm("inspect", "out/fix.wasm")).stdout).toMatch(/replaces +answer -> assembly\/index\/answer/);
+  await writeFile(join(dir, "patches/bad.ts"), `export function answer(x: i32): i32 { return x; }\n`);
+  const bad = await hotwasm("patch", "patches/bad.ts", "--base", "out/base.wasm");
+  expect(bad.code).toBe(1);
+  expect(bad.stderr).toMatch(/^error E_SIGNATURE_MISMATCH: /);
+  expect((await hotwasm("patch", "patches/fix.ts", "--base", "out/base.wasm", "--replace", "oops")).code).toBe(2);
 });

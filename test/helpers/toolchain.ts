@@ -16,12 +16,12 @@ export function buildBase(source = appSource, options: Parameters<typeof buildAp
 
 const patches = new Map<string, Promise<Uint8Array>>();
 
-/** Builds `source` as patches/NAME.ts against `base` (memoised). */
-export function patchFor(base: Uint8Array, name: string, source: string, app = appSource): Promise<Uint8Array> {
-  const key = `${name}\n${source}\n${app}\n${base.length}`;
+/** Builds `source` as patches/NAME.ts against `base` (memoised); `extra` adds more source files. */
+export function patchFor(base: Uint8Array, name: string, source: string, app = appSource, extra: Record<string, string> = {}): Promise<Uint8Array> {
+  const key = JSON.stringify([name, source, app, base.length, extra]);
   let hit = patches.get(key);
   if (!hit) {
-    hit = buildPatch({ patch: `patches/${name}.ts`, base, files: { "assembly/index.ts": app, [`patches/${name}.ts`]: source } }).then((r) => r.binary);
+    hit = buildPatch({ patch: `patches/${name}.ts`, base, files: { "assembly/index.ts": app, [`patches/${name}.ts`]: source, ...extra } }).then((r) => r.binary);
     patches.set(key, hit);
   }
   return hit;

@@ -107,10 +107,10 @@ test("/hpdebug lists the methods with call counts and the recent host events", a
   const page = await (await fetch(`${url}/hpdebug`, { headers: { authorization: `Bearer ${TOKEN}` } })).json();
   expect(page.services).toEqual([{ name: "HPRpcService", methods: [{ name: "LoadHP", calls: 1 }, { name: "UnloadHP", calls: 2 }, { name: "Info", calls: 0 }] }]);
   expect(page.events.map((e: { type: string }) => e.type)).toEqual([
-    "load-begin", "hook", "commit", "hook", "loaded", "unload-begin", "hook", "revert", "hook", "unloaded", "refused",
+    "load-begin", "hook", "commit", "hook", "loaded", "unload-begin", "hook", "revert", "hook", "unloaded", "released", "refused",
   ]);
-  const since = await (await fetch(`${url}/hpdebug?since=10`, { headers: { authorization: `Bearer ${TOKEN}` } })).json();
-  expect(since.events).toEqual([expect.objectContaining({ seq: 11, type: "refused", code: "E_UNKNOWN_PATCH" })]);
+  const since = await (await fetch(`${url}/hpdebug?since=11`, { headers: { authorization: `Bearer ${TOKEN}` } })).json();
+  expect(since.events).toEqual([expect.objectContaining({ seq: 12, type: "refused", code: "E_UNKNOWN_PATCH" })]);
   expect((await fetch(`${url}/hpdebug`)).status).toBe(401);
 });
 
