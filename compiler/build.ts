@@ -26,6 +26,8 @@ export interface BuildOptions {
   files?: Record<string, string>;
   /** Build without the transform (a plain build, for comparisons). */
   plain?: boolean;
+  /** Embed the program's own sources, for `hotwasm diff` (default true). */
+  sources?: boolean;
   /** The asconfig file asc reads (default asconfig.json); false reads none. */
   config?: string | false;
 }
@@ -47,7 +49,7 @@ export const NO_CONFIG = "__hotwasm_no_asconfig__.json";
 export async function buildPatchable(options: BuildOptions = {}): Promise<BuildResult> {
   const cwd = options.cwd ?? process.cwd();
   const outFile = options.outFile === false ? false : options.outFile ?? (await configuredOutFile(cwd)) ?? "build/app.wasm";
-  const transforms = options.plain ? [] : [HotwasmTransform.withOptions({ patchable: options.patchable ?? [], arenaSize: options.arenaSize })];
+  const transforms = options.plain ? [] : [HotwasmTransform.withOptions({ patchable: options.patchable ?? [], arenaSize: options.arenaSize, sources: options.sources })];
   const config = options.config === false ? ["--config", NO_CONFIG] : options.config ? ["--config", options.config] : [];
   // A plain build exports the runtime too, so it differs from a patchable one only by the transform.
   const runtime = options.plain ? ["--exportRuntime"] : [];

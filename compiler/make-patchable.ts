@@ -18,6 +18,8 @@ export interface PatchableOptions {
   arenaSize: number;
   /** Functions whose source marks them as not patchable. */
   noPatch?: ReadonlySet<string>;
+  /** Embed the program's own sources (for `hotwasm diff`); default true. */
+  sources?: boolean;
 }
 
 /** What the rewrite produced, for the manifest. */

@@ -10,6 +10,7 @@ import { buildManifestSection } from "./manifest-builder.js";
 import { makePatchable, type PatchableOptions } from "./make-patchable.js";
 import { findNoPatchMarkers } from "./source-markers.js";
 import { validateOrThrow, type Binaryen } from "./binaryen-util.js";
+import { collectSources, encodeSources, SOURCES_SECTION } from "./embed-sources.js";
 
 /** Default size of the patch arena in bytes. */
 export const DEFAULT_ARENA_SIZE = 65536;
@@ -42,16 +43,18 @@ export default class HotwasmTransform extends Transform {
     const outcome = makePatchable(b, module, program, { ...options, noPatch: this.noPatch });
     const section = buildManifestSection(module, program, outcome, ascVersion);
     module.addCustomSection(section.name, section.bytes);
+    if (options.sources) module.addCustomSection(SOURCES_SECTION, encodeSources(collectSources(program)));
     validateOrThrow(module, "hotwasm transform", b);
   }
 }
 
-function resolveOptions(fixed: Partial<PatchableOptions> | null): PatchableOptions {
+function resolveOptions(fixed: Partial<PatchableOptions> | null): PatchableOptions & { sources: boolean } {
   const env = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
   const patchable = fixed?.patchable ?? (env.HOTWASM_PATCHABLE ? env.HOTWASM_PATCHABLE.split(",").map((s) => s.trim()).filter(Boolean) : []);
   const arenaSize = fixed?.arenaSize ?? (env.HOTWASM_ARENA ? Number(env.HOTWASM_ARENA) : DEFAULT_ARENA_SIZE);
   if (!Number.isInteger(arenaSize) || arenaSize < 0 || arenaSize > 256 * 1024 * 1024) {
     throw new Error(`hotwasm: the arena size must be a whole number of bytes up to 256 MiB, not ${arenaSize}`);
   }
-  return { patchable, arenaSize };
+  const sources = fixed?.sources ?? env.HOTWASM_SOURCES !== "0";
+  return { patchable, arenaSize, sources };
 }

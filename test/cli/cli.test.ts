@@ -59,7 +59,7 @@ test("exit codes: 2 for usage, 1 for failures, with a clear message", async () =
 });
 
 test("--help on every command shows examples", async () => {
-  for (const cmd of ["build", "inspect", "patch"]) {
+  for (const cmd of ["build", "inspect", "patch", "diff"]) {
     const r = await hotwasm(cmd, "--help");
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Examples:\n  \$ hotwasm/);
@@ -81,4 +81,21 @@ test("patch builds an allocating patch against a base; refusals exit 1 with thei
   expect(bad.code).toBe(1);
   expect(bad.stderr).toMatch(/^error E_SIGNATURE_MISMATCH: /);
   expect((await hotwasm("patch", "patches/fix.ts", "--base", "out/base.wasm", "--replace", "oops")).code).toBe(2);
+});
+
+test("diff: no change writes nothing; an edit becomes a patch; a rude edit exits 1 with its codes", async () => {
+  const source = "export function answer(): i32 { return 42; }\nfunction helper(): void {}\n";
+  await writeFile(join(dir, "assembly/index.ts"), source);
+  expect((await hotwasm("build", "-o", "out/diffbase.wasm")).code).toBe(0);
+  const none = await hotwasm("diff", "--base", "out/diffbase.wasm", "-o", "out/none.wasm");
+  expect([none.code, none.stdout.trim().split("\n").at(-1)]).toEqual([0, "no change to patch; nothing written"]);
+  await writeFile(join(dir, "assembly/index.ts"), source.replace("42", "43"));
+  const changed = await hotwasm("diff", "--base", "out/diffbase.wasm", "-o", "out/d.wasm");
+  expect(changed.code).toBe(0);
+  expect(changed.stdout).toMatch(/^changed 1, added 0, unchanged \d+\n  changed  assembly\/index\/answer\nwrote .*out\/d\.wasm/);
+  await writeFile(join(dir, "assembly/index.ts"), source.replace("answer(): i32", "answer(x: i32): i32"));
+  const rude = await hotwasm("diff", "--base", "out/diffbase.wasm", "--json");
+  expect(rude.code).toBe(1);
+  expect(rude.stderr).toMatch(/^error E_SIGNATURE_MISMATCH: the edit cannot be applied as a patch/);
+  await writeFile(join(dir, "assembly/index.ts"), source);
 });
