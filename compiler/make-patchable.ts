@@ -34,6 +34,10 @@ export interface RewriteOutcome {
 const TABLE_EXPORT = "hotwasm:table";
 const MEMORY_EXPORT = "hotwasm:memory";
 const FLAG_PREFIX = "hotwasm$flag$";
+/** The base's globals visitor; patches chain their own in front of an unpatched copy of it. */
+const VISIT_GLOBALS = "~lib/rt/__visit_globals";
+/** Export of that unpatched copy (the end of every patch's chain). */
+export const VISIT_GLOBALS_BASE = "hotwasm:visit_globals_base";
 /** The RTTI pointer; mutable so the host can point it at a patch's longer RTTI table. */
 const RTTI_BASE = "~lib/rt/__rtti_base";
 
@@ -55,6 +59,7 @@ export function makePatchable(b: Binaryen, module: BinaryenModule, program: Prog
       slot: null, export: null, flag: null, signature: signatureOf(program, f.name),
     };
     if (choice.patchable) {
+      if (f.name === VISIT_GLOBALS) keepUnpatchedCopy(b, module, f);
       const slot = firstSlot + impls.length;
       impls.push(installDispatcher(b, module, tableName, f, slot));
       entry.slot = slot;
@@ -135,6 +140,13 @@ function exportGlobals(b: Binaryen, module: BinaryenModule): ManifestGlobal[] {
     out.push({ name: info.name, type: typeNames(b, info.type)[0]!, mutable: info.mutable, export: exportName });
   }
   return out;
+}
+
+/** Adds and exports a copy of f's current body that never dispatches to a patch. */
+function keepUnpatchedCopy(b: Binaryen, module: BinaryenModule, f: FunctionInfo): void {
+  const name = `${f.name}$unpatched`;
+  module.addFunction(name, f.params, f.results, f.vars, module.copyExpression(b.Function.getBody(module.getFunction(f.name))));
+  module.addFunctionExport(name, VISIT_GLOBALS_BASE);
 }
 
 function makeMutable(b: Binaryen, module: BinaryenModule, name: string): void {
