@@ -3,15 +3,18 @@
 
 import { instantiate as instantiateWithLoader } from "@assemblyscript/loader";
 import { parseLoadConfig, type EffectiveConfig, type LoadConfig } from "./config.js";
-import { HotwasmError, isHotwasmError, describeError } from "./errors.js";
+import { HotwasmError, describeError } from "./errors.js";
 import { EventHub, type HostEventListener } from "./events.js";
 import type { HostState } from "./host-state.js";
-import { applyPatch, compilePatch, compilePatchSync, preparePatch } from "./load-patch.js";
+import { applyPatch, compilePatch, compilePatchSync, preparePatch, rollBackPatch, stagePatch } from "./load-patch.js";
 import { readManifest, type Manifest } from "./manifest.js";
 import { defaultReadFile, toBytes, type ReadFile } from "./read-source.js";
 import { SwapTable } from "./swap-table.js";
 import { SymbolTable } from "./symbols.js";
-import { unloadPatch, type UnloadResult } from "./unload-patch.js";
+import { OperationQueue } from "./op-queue.js";
+import type { PatchTarget } from "./patch-target.js";
+import type { Staged, StagedLoad, StageRequest } from "./staged.js";
+import { stageUnload, unloadPatch, type UnloadResult } from "./unload-patch.js";
 
 /** Options of a Host. */
 export interface HostOptions {
@@ -37,7 +40,7 @@ export interface HPInfo {
 export type ModuleSource = Uint8Array | ArrayBuffer | WebAssembly.Module | string;
 
 /** Runs a patchable base build and applies patches to it. */
-export class Host {
+export class Host implements PatchTarget {
   /** The module's exports, demangled by @assemblyscript/loader, without hotwasm's own. */
   readonly exports: Record<string, any>;
   /** The base instance. */
@@ -46,10 +49,7 @@ export class Host {
   readonly manifest: Manifest;
   private readonly state: HostState;
   private readonly readFile: ReadFile;
-  private queue: Promise<unknown> = Promise.resolve();
-  /** Operations queued or running; a synchronous operation needs none. */
-  private pending = 0;
-  private busy = false;
+  private readonly ops: OperationQueue;
 
   private constructor(state: HostState, exports: Record<string, any>, readFile: ReadFile) {
     this.state = state;
@@ -57,6 +57,7 @@ export class Host {
     this.manifest = state.manifest;
     this.exports = exports;
     this.readFile = readFile;
+    this.ops = new OperationQueue(state.events);
   }
 
   /** Compiles and instantiates a patchable base build. */
@@ -65,6 +66,7 @@ export class Host {
     const bytesOrModule = typeof source === "string" ? await readFile(source) : source;
     const module = bytesOrModule instanceof WebAssembly.Module ? bytesOrModule : await compileBase(toBytes(bytesOrModule));
     const manifest = readManifest(module);
+    imports = withSafepointImport(module, imports);
     const { instance, exports } = await instantiateWithLoader(module, imports as Record<string, any>);
     const table = instance.exports[manifest.table.export];
     if (!(table instanceof WebAssembly.Table)) throw new HotwasmError("E_NOT_PATCHABLE_BUILD", "the base does not export its table");
@@ -89,18 +91,18 @@ export class Host {
 
   /** Loads a patch (hotgo's LoadHP); resolves to its id. */
   loadHP(config: LoadConfig): Promise<string> {
-    return this.serialise("load", null, async () => {
+    return this.ops.serialise("load", null, async () => {
       const parsed = parseLoadConfig(config);
       const bytes = parsed.hp_bytes ? toBytes(parsed.hp_bytes) : await this.readPatchFile(parsed.hp_file!);
       const prepared = preparePatch(this.state, bytes, parsed);
       const module = await compilePatch(prepared);
-      return this.guard("load", prepared.id, () => applyPatch(this.state, prepared, module));
+      return this.ops.guard("load", prepared.id, () => applyPatch(this.state, prepared, module));
     });
   }
 
   /** Loads a patch from bytes in one synchronous step (for use inside a call from Wasm). */
   loadHPSync(config: LoadConfig): string {
-    return this.exclusive("load", null, () => {
+    return this.ops.exclusive("load", null, () => {
       const parsed = parseLoadConfig(config);
       if (!parsed.hp_bytes) throw new HotwasmError("E_INVALID_CONFIG", "loadHPSync needs hp_bytes");
       const prepared = preparePatch(this.state, toBytes(parsed.hp_bytes), parsed);
@@ -110,12 +112,39 @@ export class Host {
 
   /** Unloads a patch (hotgo's UnloadHP). */
   unloadHP(id: string): Promise<UnloadResult> {
-    return this.serialise("unload", id, async () => unloadPatch(this.state, id));
+    return this.ops.serialise("unload", id, async () => unloadPatch(this.state, id));
   }
 
   /** Synchronous twin of `unloadHP`. */
   unloadHPSync(id: string): UnloadResult {
-    return this.exclusive("unload", id, () => unloadPatch(this.state, id));
+    return this.ops.exclusive("unload", id, () => unloadPatch(this.state, id));
+  }
+
+  /**
+   * Phase 1 of a two-phase load (HostPool uses it): every check, the instantiation and
+   * HPBeforeLoad, without switching. Until `commit` or `discard` the host takes no other operation.
+   */
+  stageLoad(request: StageRequest): StagedLoad {
+    const staged = this.ops.exclusive("load", null, () => {
+      const bytes = toBytes(request.bytes);
+      const { replace_config, ref_config } = parseLoadConfig({
+        hp_bytes: bytes, replace_config: request.config?.replace_config, ref_config: request.config?.ref_config,
+      });
+      const prepared = preparePatch(this.state, bytes, { hp_file: request.config?.hp_file, replace_config, ref_config });
+      return stagePatch(this.state, prepared, request.module ?? compilePatchSync(prepared));
+    });
+    const id = staged.id;
+    const rollback = (reason: string) => this.ops.exclusive("load", id, () => {
+      if (!this.state.patches.has(id)) throw new HotwasmError("E_UNKNOWN_PATCH", `no loaded patch has id "${id}"`, { details: { hp_id: id } });
+      rollBackPatch(this.state, id, reason);
+    });
+    return { ...this.ops.hold("load", id, staged.commit), rollback };
+  }
+
+  /** Phase 1 of a two-phase unload: HPBeforeUnload may veto; nothing switches until `commit`. */
+  stageUnload(id: string): Staged<UnloadResult> {
+    const staged = this.ops.exclusive("unload", id, () => stageUnload(this.state, id));
+    return this.ops.hold("unload", id, staged.commit);
   }
 
   /** The loaded patches, oldest first (hotgo's GetHPInfo). */
@@ -147,51 +176,7 @@ export class Host {
       throw new HotwasmError("E_PATCH_READ_FAILED", `cannot read ${path}: ${describeError(err)}`, { cause: err });
     }
   }
-
-  private serialise<T>(action: "load" | "unload", id: string | null, op: () => Promise<T>): Promise<T> {
-    this.pending++;
-    const run = async () => {
-      try {
-        return await this.guard(action, id, op);
-      } finally {
-        this.pending--;
-      }
-    };
-    const result = this.queue.then(run, run);
-    this.queue = result.catch(() => undefined);
-    return result;
-  }
-
-  private exclusive<T>(action: "load" | "unload", id: string | null, op: () => T): T {
-    if (this.busy || this.pending > 0) throw new HotwasmError("E_BUSY", `another load or unload is running; ${action} it again after it ends`);
-    this.busy = true;
-    try {
-      return this.guard(action, id, op);
-    } finally {
-      this.busy = false;
-    }
-  }
-
-  /** Emits a "refused" event for every HotwasmError that leaves an operation (once). */
-  private guard<T>(action: "load" | "unload", id: string | null, op: () => T): T {
-    const report = (err: unknown) => {
-      if (isHotwasmError(err) && !reported.has(err)) {
-        reported.add(err);
-        const hpId = id ?? (typeof err.details.hp_id === "string" ? err.details.hp_id : null);
-        this.state.events.emit({ type: "refused", action, hp_id: hpId, code: err.code, message: err.message });
-      }
-      throw err;
-    };
-    try {
-      const out = op();
-      return (out instanceof Promise ? out.catch(report) : out) as T;
-    } catch (err) {
-      return report(err);
-    }
-  }
 }
-
-const reported = new WeakSet<object>();
 
 async function compileBase(bytes: Uint8Array): Promise<WebAssembly.Module> {
   try {
@@ -199,6 +184,13 @@ async function compileBase(bytes: Uint8Array): Promise<WebAssembly.Module> {
   } catch (err) {
     throw new HotwasmError("E_INVALID_MODULE", `the base module does not compile: ${describeError(err)}`, { cause: err });
   }
+}
+
+/** Safepoint builds import `hotwasm.poll`; a single host has no world to stop, so it is a no-op. */
+function withSafepointImport(module: WebAssembly.Module, imports: WebAssembly.Imports): WebAssembly.Imports {
+  const polls = WebAssembly.Module.imports(module).some((i) => i.module === "hotwasm" && i.name === "poll");
+  if (!polls || typeof (imports.hotwasm as Record<string, unknown> | undefined)?.poll === "function") return imports;
+  return { ...imports, hotwasm: { ...imports.hotwasm, poll: () => {} } };
 }
 
 function withoutInternals(exports: Record<string, any>): Record<string, any> {

@@ -1,9 +1,9 @@
-// hotgo's HTTP API for a Host: POST /hp/v1/load, POST /hp/v1/unload, GET /hp/v1/info, with
+// hotgo's HTTP API for a Host or a HostPool: POST /hp/v1/load, POST /hp/v1/unload, GET /hp/v1/info, with
 // hotgo's JSON shapes. A Node request listener; it imports nothing from Node at run time.
 
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { HotwasmError, httpStatusOf, toHotwasmError } from "./errors.js";
-import type { Host } from "./host.js";
+import type { PatchTarget } from "./patch-target.js";
 import type { LoadConfig } from "./config.js";
 
 /** Options of the HTTP API. */
@@ -14,8 +14,8 @@ export interface HttpApiOptions {
   prepareLoad?: (config: LoadConfig, req: IncomingMessage) => LoadConfig | Promise<LoadConfig>;
 }
 
-/** A request listener serving hotgo's HTTP API for `host`. */
-export function HPHttpServer(host: Host, options: HttpApiOptions = {}): (req: IncomingMessage, res: ServerResponse) => void {
+/** A request listener serving hotgo's HTTP API for `host` (a Host or a HostPool). */
+export function HPHttpServer(host: PatchTarget, options: HttpApiOptions = {}): (req: IncomingMessage, res: ServerResponse) => void {
   const maxBody = options.maxBodyBytes ?? 1024 * 1024;
   return (req, res) => {
     void route(host, req, res, maxBody, options).catch((err: unknown) => sendError(res, "error", err));
@@ -24,7 +24,7 @@ export function HPHttpServer(host: Host, options: HttpApiOptions = {}): (req: In
 
 type Shape = "load" | "unload" | "error";
 
-async function route(host: Host, req: IncomingMessage, res: ServerResponse, maxBody: number, options: HttpApiOptions): Promise<void> {
+async function route(host: PatchTarget, req: IncomingMessage, res: ServerResponse, maxBody: number, options: HttpApiOptions): Promise<void> {
   const path = new URL(req.url ?? "/", "http://localhost").pathname;
   if (path === "/hp/v1/info") {
     if (req.method !== "GET" && req.method !== "HEAD") return sendError(res, "error", methodNotAllowed(req, "GET"));

@@ -2,6 +2,8 @@
 
 export { Host, type HostOptions, type HPInfo, type ModuleSource } from "./host.js";
 export { HPHttpServer, type HttpApiOptions } from "./http-server.js";
+export type { PatchTarget } from "./patch-target.js";
+export type { StageRequest, Staged, StagedLoad } from "./staged.js";
 export { HotwasmError, ERROR_CODES, isHotwasmError, httpStatusOf, type ErrorCode } from "./errors.js";
 export type { LoadConfig, EffectiveConfig, SymbolMap } from "./config.js";
 export type { HostEvent, HostEventListener } from "./events.js";

@@ -21,8 +21,11 @@ export interface PreparedPatch {
   config: EffectiveConfig;
 }
 
+/** What `preparePatch` checks against: the size limit and the ids in force (a Host's or a pool's). */
+export type PatchRegistry = Pick<HostState, "maxPatchBytes"> & { patches: { has(id: string): boolean } };
+
 /** Reads and identifies a patch; refuses oversize, unreadable and already loaded ones. */
-export function preparePatch(state: HostState, bytes: Uint8Array, config: LoadConfig): PreparedPatch {
+export function preparePatch(state: PatchRegistry, bytes: Uint8Array, config: LoadConfig): PreparedPatch {
   if (bytes.length > state.maxPatchBytes) {
     throw new HotwasmError("E_PATCH_TOO_LARGE", `the patch has ${bytes.length} bytes; the limit is ${state.maxPatchBytes}`);
   }
@@ -63,6 +66,18 @@ export function compilePatchSync(prepared: PreparedPatch): WebAssembly.Module {
 
 /** Links, instantiates, runs the hooks and commits. Synchronous: no Wasm runs in between. */
 export function applyPatch(state: HostState, prepared: PreparedPatch, module: WebAssembly.Module): string {
+  return stagePatch(state, prepared, module).commit();
+}
+
+/** A load that passed every check, is instantiated and passed HPBeforeLoad, but is not in force. */
+export interface StagedPatch {
+  id: string;
+  /** Puts it in force and runs HPAfterLoad; a failing hook rolls it back and throws E_HOOK_FAILED. */
+  commit(): string;
+}
+
+/** Phase 1 of a load: link, instantiate, load-begin, HPBeforeLoad (a veto throws E_HOOK_VETO). */
+export function stagePatch(state: HostState, prepared: PreparedPatch, module: WebAssembly.Module): StagedPatch {
   const { id } = prepared;
   const plan = linkPatch(viewOf(state), prepared.info, prepared.meta, prepared.config);
   let instance: WebAssembly.Instance;
@@ -75,7 +90,19 @@ export function applyPatch(state: HostState, prepared: PreparedPatch, module: We
   const before = runHook(instance, "HPBeforeLoad");
   if (before.ran) state.events.emit({ type: "hook", hp_id: id, hook: "HPBeforeLoad", ok: before.ok, detail: before.detail });
   if (!before.ok) throw new HotwasmError("E_HOOK_VETO", `HPBeforeLoad refused the load (${before.detail})`, { details: { hp_id: id } });
+  return { id, commit: () => commitPatch(state, prepared, instance, plan) };
+}
 
+/** Takes a committed patch out again without hooks (a pool's other worker failed). */
+export function rollBackPatch(state: HostState, id: string, reason: string): void {
+  state.swap.revert(id);
+  state.patches.delete(id);
+  state.events.emit({ type: "rollback", hp_id: id, reason });
+}
+
+/** Phase 2 of a load: commit the swaps, then HPAfterLoad. */
+function commitPatch(state: HostState, prepared: PreparedPatch, instance: WebAssembly.Instance, plan: LinkPlan): string {
+  const { id } = prepared;
   const replaces = plan.replacements.map((r) => ({ symbol: r.target.name, export: r.exportName, slot: r.target.slot! }));
   commitSwap(state, id, instance, plan);
   state.events.emit({ type: "commit", hp_id: id, targets: replaces.map((r) => r.symbol) });
@@ -83,8 +110,7 @@ export function applyPatch(state: HostState, prepared: PreparedPatch, module: We
   const after = runHook(instance, "HPAfterLoad");
   if (after.ran) state.events.emit({ type: "hook", hp_id: id, hook: "HPAfterLoad", ok: after.ok, detail: after.detail });
   if (!after.ok) {
-    state.swap.revert(id);
-    state.events.emit({ type: "rollback", hp_id: id, reason: `HPAfterLoad ${after.detail}` });
+    rollBackPatch(state, id, `HPAfterLoad ${after.detail}`);
     throw new HotwasmError("E_HOOK_FAILED", `HPAfterLoad failed (${after.detail}); the load was rolled back`, { details: { hp_id: id } });
   }
   const record: LoadedPatch = {
