@@ -28,6 +28,7 @@ export function buildManifestSection(module: BinaryenModule, program: Program, o
     functions: outcome.functions,
     globals: outcome.globals,
     runtime: runtimeExports(outcome),
+    ...(outcome.safepoints ? { safepoints: outcome.safepoints } : {}),
   };
   return { name: MANIFEST_SECTION, bytes: encodeManifest(manifest), manifest };
 }
