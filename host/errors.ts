@@ -33,6 +33,11 @@ export const ERROR_CODES = {
   E_NOT_FOUND: "no such endpoint",
   E_METHOD_NOT_ALLOWED: "the endpoint does not take that HTTP method",
   E_INTERNAL: "an unexpected failure inside hotwasm (a bug); nothing was changed",
+  E_INVALID_OPTION: "an option of a host or pool is out of range or of the wrong type",
+  E_WORKER_FAILED: "a worker of a pool could not start, crashed or exited; the message names it",
+  E_CALL_FAILED: "a call on a pool worker threw, trapped or named no exported function",
+  E_SAFEPOINT_TIMEOUT: "a worker did not reach a safe point in time; no worker switched",
+  E_POOL_CLOSED: "the pool is closed",
 } as const;
 
 /** A stable error code. */
@@ -59,7 +64,8 @@ export class HotwasmError extends Error {
 const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   E_INVALID_CONFIG: 400, E_BAD_REQUEST: 400, E_PATCH_READ_FAILED: 404, E_UNKNOWN_PATCH: 404, E_NOT_FOUND: 404,
   E_METHOD_NOT_ALLOWED: 405, E_ALREADY_LOADED: 409, E_HOOK_VETO: 409, E_BUSY: 409, E_PATCH_TOO_LARGE: 413,
-  E_BODY_TOO_LARGE: 413, E_INTERNAL: 500,
+  E_BODY_TOO_LARGE: 413, E_INTERNAL: 500, E_INVALID_OPTION: 400, E_WORKER_FAILED: 503, E_CALL_FAILED: 500,
+  E_SAFEPOINT_TIMEOUT: 503, E_POOL_CLOSED: 503,
 };
 
 /** The HTTP status for a refusal: 422 for a patch that does not fit the base, unless listed. */
