@@ -15,6 +15,7 @@ import { OperationQueue } from "../op-queue.js";
 import type { PatchTarget } from "../patch-target.js";
 import { defaultReadFile, toBytes, type ReadFile } from "../read-source.js";
 import type { UnloadResult } from "../unload-patch.js";
+import { CallQueue } from "./call-queue.js";
 import { createControlBlock } from "./protocol.js";
 import { emitCommitted, emitStaged } from "./pool-events.js";
 import { runSwap, type StageCommand, type SwapStats } from "./run-swap.js";
@@ -47,9 +48,11 @@ export class HostPool implements PatchTarget {
   private readonly ops = new OperationQueue(this.events);
   private info: HPInfo[] = [];
   private closing: Promise<void> | null = null;
-  private nextPick = 0;
+  private readonly calls: CallQueue;
 
-  private constructor(readonly manifest: Manifest, private readonly links: WorkerLink[], private readonly options: HostPoolOptions) {}
+  private constructor(readonly manifest: Manifest, private readonly links: WorkerLink[], private readonly options: HostPoolOptions) {
+    this.calls = new CallQueue(links);
+  }
 
   /** Starts the workers; each instantiates the base (compiled once, here). */
   static async create(source: ModuleSource, options: HostPoolOptions = {}): Promise<HostPool> {
@@ -79,17 +82,10 @@ export class HostPool implements PatchTarget {
     return this.links.length;
   }
 
-  /** Calls an export of the base on the least busy worker. */
+  /** Calls an export of the base on the next idle worker. */
   call(name: string, ...args: unknown[]): Promise<unknown> {
-    const live = this.links.filter((l) => !l.failure);
-    if (this.closing || live.length === 0) return Promise.reject(this.closing ? closedError() : this.links[0]!.failure);
-    const start = this.nextPick++ % live.length;
-    let pick = live[start]!;
-    for (let i = 1; i < live.length; i++) {
-      const l = live[(start + i) % live.length]!;
-      if (l.inFlight < pick.inFlight) pick = l;
-    }
-    return pick.call(name, args);
+    if (this.closing) return Promise.reject(closedError());
+    return this.calls.call(name, args);
   }
 
   /** Calls an export of the base on worker `index`. */
@@ -97,7 +93,7 @@ export class HostPool implements PatchTarget {
     if (this.closing) return Promise.reject(closedError());
     const link = this.links[index];
     if (!link) return Promise.reject(new HotwasmError("E_CALL_FAILED", `the pool has no worker ${index} (it has ${this.links.length})`));
-    return link.call(name, args);
+    return this.calls.callOn(link, name, args);
   }
 
   /** Subscribes to pool events (per-worker ones carry `worker`); returns the unsubscribe function. */
@@ -141,8 +137,9 @@ export class HostPool implements PatchTarget {
     return structuredClone(this.info);
   }
 
-  /** Stops every worker; calls still running fail with E_POOL_CLOSED. */
+  /** Stops every worker; calls still running or waiting fail with E_POOL_CLOSED. */
   close(): Promise<void> {
+    this.calls.failAll(closedError());
     this.closing ??= Promise.all(this.links.map((l) => l.terminate(closedError()))).then(() => undefined);
     return this.closing;
   }
