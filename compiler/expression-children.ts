@@ -4,14 +4,15 @@
 
 import { RewriteError, type Binaryen } from "./binaryen-util.js";
 
-/** Every expression under `root` (itself included) whose id is `id`, in tree order. */
-export function findExpressions(b: Binaryen, root: number, id: number, where: string): number[] {
+/** Every expression under `root` (itself included) whose id is `id` (or one of `id`), in tree order. */
+export function findExpressions(b: Binaryen, root: number, id: number | readonly number[], where: string): number[] {
+  const wanted = new Set(typeof id === "number" ? [id] : id);
   const out: number[] = [];
   const stack = [root];
   while (stack.length > 0) {
     const expr = stack.pop()!;
     const kind = b.getExpressionId(expr);
-    if (kind === id) out.push(expr);
+    if (wanted.has(kind)) out.push(expr);
     const children = childrenOf(b, expr, kind, where);
     for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
   }

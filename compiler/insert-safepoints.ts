@@ -2,9 +2,12 @@
 // of the program's own code, a countdown global is decremented; when it reaches zero it is reset
 // to the poll interval and the imported `hotwasm.poll` runs (a worker parks there during a swap).
 // Entry polls of a patchable function go into its dispatcher, before the flag is read, so a call
-// that starts after a swap goes to the new version; its `$impl` gets only loop polls.
+// that starts after a swap goes to the new version; its `$impl` gets only loop polls. A function
+// that surely finishes in bounded time (no loop, recursion, indirect or import call, directly or
+// through its callees: find-unbounded.ts) gets no entry poll.
 
 import { findExpressions } from "./expression-children.js";
+import { findUnbounded } from "./find-unbounded.js";
 import { RewriteError, type Binaryen, type BinaryenModule } from "./binaryen-util.js";
 import type { RewriteOutcome } from "./make-patchable.js";
 import type { ManifestFunction } from "../host/manifest.js";
@@ -60,9 +63,12 @@ export function insertSafepoints(b: Binaryen, module: BinaryenModule, outcome: R
   const loop = (b as unknown as { Loop: { getBody(e: number): number; setBody(e: number, body: number): void } }).Loop;
   const atLoops = mode === "loops" || mode === "both";
   const atEntries = mode === "entries" || mode === "both";
+  // Decided before any poll is inserted: polls add calls.
+  const unbounded = atEntries ? findUnbounded(b, module, outcome.functions) : new Set<string>();
   for (const f of outcome.functions) {
     if (!isProgramCode(f)) continue;
     const bodyOwner = f.slot !== null ? `${f.name}$impl` : f.name;
+    const entryPoll = unbounded.has(f.name);
     if (atLoops) {
       const fn = module.getFunction(bodyOwner);
       for (const l of findExpressions(b, b.Function.getBody(fn), b.LoopId, bodyOwner)) {
@@ -70,7 +76,7 @@ export function insertSafepoints(b: Binaryen, module: BinaryenModule, outcome: R
         sites.loops++;
       }
     }
-    if (atEntries) {
+    if (entryPoll) {
       const fn = module.getFunction(f.name); // the dispatcher of a patchable function
       b.Function.setBody(fn, module.block(null, [site(), b.Function.getBody(fn)], b.auto));
       sites.entries++;

@@ -17,6 +17,7 @@ export function hot(n: i32): i32 { let s = 0; for (let i = 0; i < n; i++) s ^= i
 export function libOnly(): i32 { return "a,b,c,d,e,f".split(",").length; }
 class Box { v: i32 = 3; get(): i32 { return this.v; } }
 export function boxed(): i32 { return new Box().get(); }
+export function fact(n: i32): i32 { return n <= 1 ? 1 : n * fact(n - 1); }
 `;
 const files = { "assembly/index.ts": source };
 const build = (safepoints: "off" | "entries" | "loops" | "both", pollInterval?: number) => buildApp(files, { safepoints, pollInterval });
@@ -33,12 +34,13 @@ describe("placement", () => {
     const off = await build("off");
     expect(manifestOf(off).safepoints).toBeUndefined();
     expect(importsPoll(off)).toBe(false);
-    // Program functions: loopy, leaf, hot, libOnly, Box#get, boxed, Box#constructor; loops in loopy and hot.
+    // Entry polls where time can add up: loopy and hot (loops), libOnly, boxed and Box#constructor
+    // (library code with loops), fact (recursion); not leaf and Box#get. Loop polls in loopy and hot.
     const sites = { entries: manifestOf(await build("entries")).safepoints?.sites, loops: manifestOf(await build("loops")).safepoints?.sites };
-    expect(sites.entries).toEqual({ entries: 7, loops: 0 });
+    expect(sites.entries).toEqual({ entries: 6, loops: 0 });
     expect(sites.loops).toEqual({ entries: 0, loops: 2 });
     const both = manifestOf(await build("both", 50)).safepoints;
-    expect(both).toEqual({ mode: "both", interval: 50, import: { module: "hotwasm", name: "poll" }, countdown: "hotwasm:countdown", sites: { entries: 7, loops: 2 } });
+    expect(both).toEqual({ mode: "both", interval: 50, import: { module: "hotwasm", name: "poll" }, countdown: "hotwasm:countdown", sites: { entries: 6, loops: 2 } });
     expect(importsPoll(await build("both"))).toBe(true);
   });
 
@@ -55,15 +57,18 @@ describe("placement", () => {
     expect(every.counter.polls).toBe(0); // split's loops are library code
   });
 
-  test("entry polls: every call of a program function, none of library functions", async () => {
+  test("entry polls: every call of a function that may run long; none in bounded ones or library code", async () => {
     const { x, counter } = await withPollCounter(await build("entries", 1));
-    expect(x.leaf(1)).toBe(2);
-    expect(counter.polls).toBe(1);
     expect(x.boxed()).toBe(3);
-    expect(counter.polls).toBeGreaterThanOrEqual(2);
+    expect(counter.polls).toBe(2); // boxed, Box#constructor (it allocates); not Box#get, not __new
     counter.polls = 0;
-    expect(x.loopy(1000)).toBe(499_500);
+    expect(x.leaf(1)).toBe(2); // no loop, no call: bounded without a poll
+    expect(counter.polls).toBe(0);
+    expect(x.loopy(1000)).toBe(499_500); // one entry poll; its loop is polled only in "loops" and "both"
     expect(counter.polls).toBe(1);
+    counter.polls = 0;
+    expect(x.fact(10)).toBe(3_628_800); // recursion: a poll per call
+    expect(counter.polls).toBe(10);
   });
 
   test("a single Host instantiates a safepoint build without a poll import", async () => {
