@@ -48,11 +48,11 @@ export function createRecord(workers: number, options: { badLimitWorker?: number
   };
 }
 
-/** A pool of the pool-test base with its record. */
+/** A pool of the pool-test base with its record; safepoint waits are generous (a loaded machine is slow, not wrong). */
 export async function makePool(workers: number, options: Partial<HostPoolOptions> & { safepoints?: SafepointMode; badLimitWorker?: number } = {}) {
   const record = createRecord(workers, { badLimitWorker: options.badLimitWorker });
   const pool = await HostPool.create(await poolAppBinary(options.safepoints), {
-    workers, imports: POOL_IMPORTS, importsData: record.data, ...options,
+    workers, imports: POOL_IMPORTS, importsData: record.data, safepointTimeoutMs: 60_000, ...options,
   });
   return { pool, record };
 }

@@ -92,13 +92,13 @@ test("HPBeforeUnload vetoes in one worker: the patch stays in force everywhere",
 });
 
 test("a worker busy in a build without safepoints times out the swap; nothing switches, later swaps work", async () => {
-  const made = await makePool(3, { safepoints: "off", safepointTimeoutMs: 300 });
+  const made = await makePool(3, { safepoints: "off", safepointTimeoutMs: 2000 });
   pool = made.pool;
   const spin = spinOn(made.pool, 1);
   await waitUntil(() => made.record.calls(1) > 0, "worker 1 spins");
   const err = await refusal(made.pool.loadHP({ hp_bytes: versionPatch(4), replace_config: replaceVersion }));
   expect([err.code, err.details.worker]).toEqual(["E_SAFEPOINT_TIMEOUT", 1]);
-  expect(err.message).toBe("worker 1 did not reach a safe point within 300 ms");
+  expect(err.message).toBe("worker 1 did not reach a safe point within 2000 ms");
   expect(await made.pool.callOn(0, "callVersion")).toBe(1);
   expect(await made.pool.callOn(2, "callVersion")).toBe(1);
   made.record.stopSpinning();
