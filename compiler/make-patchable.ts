@@ -9,6 +9,7 @@ import { RewriteError, typeNames, type Binaryen, type BinaryenModule } from "./b
 import { reserveArena, type Arena } from "./reserve-arena.js";
 import { choosePatchable } from "./select-functions.js";
 import type { ManifestFunction, ManifestGlobal } from "../host/manifest.js";
+import type { SafepointOutcome } from "./insert-safepoints.js";
 
 /** Options of the rewrite. */
 export interface PatchableOptions {
@@ -29,6 +30,8 @@ export interface RewriteOutcome {
   table: { export: string; firstSlot: number; size: number };
   memory: { export: string };
   arena: Arena;
+  /** Safepoint polls inserted afterwards (insert-safepoints.ts), if any. */
+  safepoints?: SafepointOutcome | null;
 }
 
 const TABLE_EXPORT = "hotwasm:table";

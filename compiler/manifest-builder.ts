@@ -31,6 +31,7 @@ export function buildManifestSection(module: BinaryenModule, program: Program, o
     runtime: runtimeExports(outcome),
     classes: describeClasses(program),
     features: module.getFeatures(),
+    ...(outcome.safepoints ? { safepoints: outcome.safepoints } : {}),
   };
   return { name: MANIFEST_SECTION, bytes: encodeManifest(manifest), manifest };
 }

@@ -2,11 +2,13 @@
 // Operations are serialised: one load or unload at a time, in the order they were asked for.
 
 import { instantiate as instantiateWithLoader } from "@assemblyscript/loader";
-import { parseLoadConfig, type EffectiveConfig, type LoadConfig } from "./config.js";
-import { HotwasmError, isHotwasmError, describeError } from "./errors.js";
+import { parseLoadConfig, type LoadConfig } from "./config.js";
+import { HotwasmError, describeError, isHotwasmError } from "./errors.js";
+import { describePatches, type HPInfo } from "./hp-info.js";
+export type { HPInfo } from "./hp-info.js";
 import { EventHub, type HostEventListener } from "./events.js";
 import type { HostState } from "./host-state.js";
-import { applyPatch, compilePatch, compilePatchSync, preparePatch } from "./load-patch.js";
+import { applyPatch, compilePatch, compilePatchSync, preparePatch, rollBackPatch, stagePatch } from "./load-patch.js";
 import { readManifest, type Manifest } from "./manifest.js";
 import { defaultReadFile, toBytes, type ReadFile } from "./read-source.js";
 import { SwapTable } from "./swap-table.js";
@@ -14,7 +16,10 @@ import { ArenaAllocator, TableAllocator } from "./placement.js";
 import { RuntimeHooks } from "./runtime-hooks.js";
 import { settleUnloaded } from "./release-patch.js";
 import { SymbolTable } from "./symbols.js";
-import { unloadPatch, type UnloadResult } from "./unload-patch.js";
+import { OperationQueue } from "./op-queue.js";
+import type { PatchTarget } from "./patch-target.js";
+import type { Staged, StagedLoad, StageRequest } from "./staged.js";
+import { stageUnload, unloadPatch, type UnloadResult } from "./unload-patch.js";
 
 /** Options of a Host. */
 export interface HostOptions {
@@ -26,30 +31,12 @@ export interface HostOptions {
   verifyPatch?: (bytes: Uint8Array) => void;
 }
 
-/** One loaded patch as `getHPInfo` reports it: hotgo's HPInfo plus what hotwasm knows. */
-export interface HPInfo {
-  hp_id: string;
-  config: EffectiveConfig;
-  replaces: { symbol: string; export: string; in_force: boolean }[];
-  refs: { name: string; symbol: string }[];
-  order: number;
-  loaded_at: string;
-  sha256: string;
-  size: number;
-  /** "retained": unloaded, but kept because the program may still use its data or classes. */
-  state: "loaded" | "retained";
-  retained_reason?: string;
-  /** Its static data in the patch arena. */
-  data?: { start: number; end: number }[];
-  /** Classes it adds to the base's. */
-  classes?: string[];
-}
 
 /** A source of a module: bytes, a compiled module, or a path. */
 export type ModuleSource = Uint8Array | ArrayBuffer | WebAssembly.Module | string;
 
 /** Runs a patchable base build and applies patches to it. */
-export class Host {
+export class Host implements PatchTarget {
   /** The module's exports, demangled by @assemblyscript/loader, without hotwasm's own. */
   readonly exports: Record<string, any>;
   /** The base instance. */
@@ -58,10 +45,7 @@ export class Host {
   readonly manifest: Manifest;
   private readonly state: HostState;
   private readonly readFile: ReadFile;
-  private queue: Promise<unknown> = Promise.resolve();
-  /** Operations queued or running; a synchronous operation needs none. */
-  private pending = 0;
-  private busy = false;
+  private readonly ops: OperationQueue;
 
   private constructor(state: HostState, exports: Record<string, any>, readFile: ReadFile) {
     this.state = state;
@@ -69,6 +53,7 @@ export class Host {
     this.manifest = state.manifest;
     this.exports = exports;
     this.readFile = readFile;
+    this.ops = new OperationQueue(state.events);
   }
 
   /** Compiles and instantiates a patchable base build. */
@@ -77,6 +62,7 @@ export class Host {
     const bytesOrModule = typeof source === "string" ? await readFile(source) : source;
     const module = bytesOrModule instanceof WebAssembly.Module ? bytesOrModule : await compileBase(toBytes(bytesOrModule));
     const manifest = readManifest(module);
+    imports = withSafepointImport(module, imports);
     const { instance, exports } = await instantiateWithLoader(module, imports as Record<string, any>);
     const table = instance.exports[manifest.table.export];
     if (!(table instanceof WebAssembly.Table)) throw new HotwasmError("E_NOT_PATCHABLE_BUILD", "the base does not export its table");
@@ -105,18 +91,18 @@ export class Host {
 
   /** Loads a patch (hotgo's LoadHP); resolves to its id. */
   loadHP(config: LoadConfig): Promise<string> {
-    return this.serialise("load", null, async () => {
+    return this.ops.serialise("load", null, async () => {
       const parsed = parseLoadConfig(config);
       const bytes = parsed.hp_bytes ? toBytes(parsed.hp_bytes) : await this.readPatchFile(parsed.hp_file!);
       const prepared = preparePatch(this.state, bytes, parsed);
       const module = await compilePatch(prepared);
-      return this.guard("load", prepared.id, () => applyPatch(this.state, prepared, module));
+      return this.ops.guard("load", prepared.id, () => applyPatch(this.state, prepared, module));
     });
   }
 
   /** Loads a patch from bytes in one synchronous step (for use inside a call from Wasm). */
   loadHPSync(config: LoadConfig): string {
-    return this.exclusive("load", null, () => {
+    return this.ops.exclusive("load", null, () => {
       const parsed = parseLoadConfig(config);
       if (!parsed.hp_bytes) throw new HotwasmError("E_INVALID_CONFIG", "loadHPSync needs hp_bytes");
       const prepared = preparePatch(this.state, toBytes(parsed.hp_bytes), parsed);
@@ -126,37 +112,53 @@ export class Host {
 
   /** Unloads a patch (hotgo's UnloadHP). */
   unloadHP(id: string): Promise<UnloadResult> {
-    return this.serialise("unload", id, async () => unloadPatch(this.state, id));
+    return this.ops.serialise("unload", id, async () => unloadPatch(this.state, id));
   }
 
   /** Synchronous twin of `unloadHP`. */
   unloadHPSync(id: string): UnloadResult {
-    return this.exclusive("unload", id, () => unloadPatch(this.state, id));
+    return this.ops.exclusive("unload", id, () => unloadPatch(this.state, id));
+  }
+
+  /**
+   * Phase 1 of a two-phase load (HostPool uses it): every check, the instantiation and
+   * HPBeforeLoad, without switching. Until `commit` or `discard` the host takes no other operation.
+   */
+  stageLoad(request: StageRequest): StagedLoad {
+    const staged = this.ops.exclusive("load", null, () => {
+      const bytes = toBytes(request.bytes);
+      const { replace_config, ref_config } = parseLoadConfig({
+        hp_bytes: bytes, replace_config: request.config?.replace_config, ref_config: request.config?.ref_config,
+      });
+      const prepared = preparePatch(this.state, bytes, { hp_file: request.config?.hp_file, replace_config, ref_config });
+      return stagePatch(this.state, prepared, request.module ?? compilePatchSync(prepared));
+    });
+    const id = staged.id;
+    const rollback = (reason: string) => this.ops.exclusive("load", id, () => {
+      if (!this.state.patches.has(id)) throw new HotwasmError("E_UNKNOWN_PATCH", `no loaded patch has id "${id}"`, { details: { hp_id: id } });
+      rollBackPatch(this.state, id, reason);
+    });
+    let settled = false;
+    const held = this.ops.hold("load", id, () => { settled = true; return staged.commit(); });
+    // Invariant: a staged load holds table slots until it is committed or discarded.
+    const discard = () => { if (!settled) { settled = true; staged.discard(); } held.discard(); };
+    return { ...held, discard, rollback };
+  }
+
+  /** Phase 1 of a two-phase unload: HPBeforeUnload may veto; nothing switches until `commit`. */
+  stageUnload(id: string): Staged<UnloadResult> {
+    const staged = this.ops.exclusive("unload", id, () => stageUnload(this.state, id));
+    return this.ops.hold("unload", id, staged.commit);
   }
 
   /** The loaded patches, oldest first (hotgo's GetHPInfo); then unloaded ones the program may still use. */
   getHPInfo(): HPInfo[] {
-    return [...this.state.patches.values(), ...this.state.retained.values()]
-      .sort((a, b) => Number(!!a.retained) - Number(!!b.retained) || a.order - b.order)
-      .map((p) => ({
-        hp_id: p.id,
-        config: { hp_file: p.config.hp_file, replace_config: { ...p.config.replace_config }, ref_config: { ...p.config.ref_config } },
-        replaces: p.replaces.map((r) => ({ symbol: r.symbol, export: r.export, in_force: this.state.swap.ownerAt(r.slot) === p.id })),
-        refs: p.refs.map((r) => ({ ...r })),
-        order: p.order,
-        loaded_at: p.loadedAt.toISOString(),
-        sha256: p.sha256,
-        size: p.size,
-        state: p.retained ? ("retained" as const) : ("loaded" as const),
-        ...(p.retained ? { retained_reason: p.retained.reason } : {}),
-        ...(p.dataRanges.length > 0 ? { data: p.dataRanges.map((r) => ({ ...r })) } : {}),
-        ...(p.classes.length > 0 ? { classes: p.classes.map((c) => c.name) } : {}),
-      }));
+    return describePatches(this.state);
   }
 
   /** Checks the retained patches again; releases those the program no longer uses. Returns the ids still retained. */
   releaseRetained(): Promise<string[]> {
-    return this.serialise("unload", null, async () => {
+    return this.ops.serialise("unload", null, async () => {
       settleUnloaded(this.state);
       return [...this.state.retained.keys()];
     });
@@ -176,51 +178,7 @@ export class Host {
       throw new HotwasmError("E_PATCH_READ_FAILED", `cannot read ${path}: ${describeError(err)}`, { cause: err });
     }
   }
-
-  private serialise<T>(action: "load" | "unload", id: string | null, op: () => Promise<T>): Promise<T> {
-    this.pending++;
-    const run = async () => {
-      try {
-        return await this.guard(action, id, op);
-      } finally {
-        this.pending--;
-      }
-    };
-    const result = this.queue.then(run, run);
-    this.queue = result.catch(() => undefined);
-    return result;
-  }
-
-  private exclusive<T>(action: "load" | "unload", id: string | null, op: () => T): T {
-    if (this.busy || this.pending > 0) throw new HotwasmError("E_BUSY", `another load or unload is running; ${action} it again after it ends`);
-    this.busy = true;
-    try {
-      return this.guard(action, id, op);
-    } finally {
-      this.busy = false;
-    }
-  }
-
-  /** Emits a "refused" event for every HotwasmError that leaves an operation (once). */
-  private guard<T>(action: "load" | "unload", id: string | null, op: () => T): T {
-    const report = (err: unknown) => {
-      if (isHotwasmError(err) && !reported.has(err)) {
-        reported.add(err);
-        const hpId = id ?? (typeof err.details.hp_id === "string" ? err.details.hp_id : null);
-        this.state.events.emit({ type: "refused", action, hp_id: hpId, code: err.code, message: err.message });
-      }
-      throw err;
-    };
-    try {
-      const out = op();
-      return (out instanceof Promise ? out.catch(report) : out) as T;
-    } catch (err) {
-      return report(err);
-    }
-  }
 }
-
-const reported = new WeakSet<object>();
 
 async function compileBase(bytes: Uint8Array): Promise<WebAssembly.Module> {
   try {
@@ -228,6 +186,13 @@ async function compileBase(bytes: Uint8Array): Promise<WebAssembly.Module> {
   } catch (err) {
     throw new HotwasmError("E_INVALID_MODULE", `the base module does not compile: ${describeError(err)}`, { cause: err });
   }
+}
+
+/** Safepoint builds import `hotwasm.poll`; a single host has no world to stop, so it is a no-op. */
+function withSafepointImport(module: WebAssembly.Module, imports: WebAssembly.Imports): WebAssembly.Imports {
+  const polls = WebAssembly.Module.imports(module).some((i) => i.module === "hotwasm" && i.name === "poll");
+  if (!polls || typeof (imports.hotwasm as Record<string, unknown> | undefined)?.poll === "function") return imports;
+  return { ...imports, hotwasm: { ...imports.hotwasm, poll: () => {} } };
 }
 
 function withoutInternals(exports: Record<string, any>): Record<string, any> {

@@ -8,6 +8,8 @@ export { createAdminClient, type AdminClient, type AdminClientOptions, type Admi
 export { bufferEvents, type EventBuffer } from "./event-buffer.js";
 export { consoleImports } from "./console-imports.js";
 export { SIGNATURE_SECTION, splitSignature, attachSignature, signatureMessage, type PatchSignature } from "./patch-signature.js";
+export type { PatchTarget } from "./patch-target.js";
+export type { StageRequest, Staged, StagedLoad } from "./staged.js";
 export { HotwasmError, ERROR_CODES, isHotwasmError, httpStatusOf, type ErrorCode } from "./errors.js";
 export type { LoadConfig, EffectiveConfig, SymbolMap } from "./config.js";
 export type { HostEvent, HostEventListener } from "./events.js";

@@ -22,8 +22,11 @@ export interface PreparedPatch {
   config: EffectiveConfig;
 }
 
+/** What `preparePatch` checks against: the size limit and the ids in force (a Host's or a pool's). */
+export type PatchRegistry = Pick<HostState, "maxPatchBytes"> & Partial<Pick<HostState, "verifyPatch">> & { patches: { has(id: string): boolean } };
+
 /** Reads and identifies a patch; refuses oversize, unverified, unreadable and already loaded ones. */
-export function preparePatch(state: HostState, bytes: Uint8Array, config: LoadConfig): PreparedPatch {
+export function preparePatch(state: PatchRegistry, bytes: Uint8Array, config: LoadConfig): PreparedPatch {
   if (bytes.length > state.maxPatchBytes) {
     throw new HotwasmError("E_PATCH_TOO_LARGE", `the patch has ${bytes.length} bytes; the limit is ${state.maxPatchBytes}`);
   }
@@ -65,18 +68,32 @@ export function compilePatchSync(prepared: PreparedPatch): WebAssembly.Module {
 
 /** Links, instantiates, runs the hooks and commits. Synchronous: no Wasm runs in between. */
 export function applyPatch(state: HostState, prepared: PreparedPatch, module: WebAssembly.Module): string {
+  return stagePatch(state, prepared, module).commit();
+}
+
+/** A load that passed every check, is instantiated and passed HPBeforeLoad, but is not in force. */
+export interface StagedPatch {
+  id: string;
+  /** Puts it in force and runs HPAfterLoad; a failing hook rolls it back and throws E_HOOK_FAILED. */
+  commit(): string;
+  /** Drops it: frees the table slots it was given. */
+  discard(): void;
+}
+
+/** Phase 1 of a load: place, link, instantiate, relocate, load-begin, HPBeforeLoad (a veto throws E_HOOK_VETO). */
+export function stagePatch(state: HostState, prepared: PreparedPatch, module: WebAssembly.Module): StagedPatch {
   const { id, meta } = prepared;
   const placement = choosePlacement(state, meta);
   const plan = linkPatch(viewOf(state, placement), prepared.info, meta, prepared.config);
   // Invariant: loads are serialised, so the slots peeked by choosePlacement are still free.
   if (placement) state.tables.take(placement.tableCount, id);
-  const undo = () => { state.tables.release(id); };
+  const discard = () => state.tables.release(id);
   let instance: WebAssembly.Instance;
   try {
     instance = new WebAssembly.Instance(module, plan.importObject);
     if (placement) finishPlacement(state, instance, meta!, placement);
   } catch (err) {
-    undo();
+    discard();
     if (err instanceof HotwasmError) throw err;
     throw new HotwasmError("E_INSTANTIATE_FAILED", `the patch could not be instantiated: ${describeError(err)}`, { cause: err });
   }
@@ -84,7 +101,7 @@ export function applyPatch(state: HostState, prepared: PreparedPatch, module: We
   const before = runHook(instance, "HPBeforeLoad");
   if (before.ran) state.events.emit({ type: "hook", hp_id: id, hook: "HPBeforeLoad", ok: before.ok, detail: before.detail });
   if (!before.ok) {
-    undo();
+    discard();
     throw new HotwasmError("E_HOOK_VETO", `HPBeforeLoad refused the load (${before.detail})`, { details: { hp_id: id } });
   }
   const record: LoadedPatch = {
@@ -93,20 +110,32 @@ export function applyPatch(state: HostState, prepared: PreparedPatch, module: We
     tableRange: placement && placement.tableCount > 0 ? { start: placement.tableBase, count: placement.tableCount } : null,
     classes: meta?.link?.classes ?? [], loadedAt: new Date(), order: 0, sha256: prepared.sha256, size: prepared.bytes.length,
   };
+  return { id, commit: () => commitPatch(state, record, plan, meta), discard };
+}
+
+/** Takes a committed patch out again without hooks (HPAfterLoad failed, or a pool's other worker did). */
+export function rollBackPatch(state: HostState, id: string, reason: string): void {
+  state.swap.revert(id);
+  state.hooks.detach(id);
+  state.arena.release(id);
+  state.tables.release(id);
+  state.patches.delete(id);
+  state.events.emit({ type: "rollback", hp_id: id, reason });
+}
+
+/** Phase 2 of a load: commit the swaps, then HPAfterLoad. */
+function commitPatch(state: HostState, record: LoadedPatch, plan: LinkPlan, meta: PatchMeta | null): string {
+  const { id } = record;
   commitSwap(state, record, plan, meta);
   state.events.emit({ type: "commit", hp_id: id, targets: record.replaces.map((r) => r.symbol) });
-
-  const after = runHook(instance, "HPAfterLoad");
+  const after = runHook(record.instance, "HPAfterLoad");
   if (after.ran) state.events.emit({ type: "hook", hp_id: id, hook: "HPAfterLoad", ok: after.ok, detail: after.detail });
   if (!after.ok) {
-    state.swap.revert(id);
-    state.hooks.detach(id);
-    state.arena.release(id);
-    undo();
-    state.events.emit({ type: "rollback", hp_id: id, reason: `HPAfterLoad ${after.detail}` });
+    rollBackPatch(state, id, `HPAfterLoad ${after.detail}`);
     throw new HotwasmError("E_HOOK_FAILED", `HPAfterLoad failed (${after.detail}); the load was rolled back`, { details: { hp_id: id } });
   }
   record.order = state.nextOrder++;
+  record.loadedAt = new Date();
   state.patches.set(id, record);
   state.events.emit({ type: "loaded", hp_id: id });
   return id;

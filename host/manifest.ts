@@ -34,6 +34,14 @@ const globalSchema = z.strictObject({
   export: z.string(),
 });
 
+const safepointsSchema = z.strictObject({
+  mode: z.enum(["entries", "loops", "both"]),
+  interval: z.number().int().positive(),
+  import: z.strictObject({ module: z.string(), name: z.string() }),
+  countdown: z.string(),
+  sites: z.strictObject({ entries: z.number().int().nonnegative(), loops: z.number().int().nonnegative() }),
+});
+
 const manifestSchema = z.strictObject({
   hotwasm: z.literal(MANIFEST_VERSION),
   buildId: z.string().regex(/^[0-9a-f]{32}$/),
@@ -53,6 +61,8 @@ const manifestSchema = z.strictObject({
   classes: z.array(z.strictObject({ id: z.number().int().nonnegative(), name: z.string(), layout: z.string() })),
   /** Binaryen feature flags of the build. */
   features: z.number().int().nonnegative(),
+  /** Safepoint polls of the build (`--safepoints`); absent when it has none. */
+  safepoints: safepointsSchema.optional(),
 });
 
 /** One function of the base, patchable or not. */

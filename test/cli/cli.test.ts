@@ -46,6 +46,17 @@ test("build with entries, -o, globs and asc options after --", async () => {
   expect(m.compiler.flags.runtime).toBe("stub");
 });
 
+test("build --safepoints: recorded in the manifest, shown by inspect; a bad mode is a usage error", async () => {
+  const r = await hotwasm("build", "assembly/index.ts", "-o", "out/sp.wasm", "--safepoints", "loops", "--poll-interval", "50", "--json");
+  expect(r.code).toBe(0);
+  expect(JSON.parse(r.stdout).safepoints).toMatchObject({ mode: "loops", interval: 50 });
+  expect((await hotwasm("inspect", "out/sp.wasm")).stdout).toMatch(/safepoints loops, a poll every 50 sites \(0 entries, 0 loops\)/);
+  expect((await hotwasm("inspect", "out/app.wasm")).stdout).toMatch(/safepoints off/);
+  const bad = await hotwasm("build", "--safepoints", "sometimes");
+  expect([bad.code, bad.stderr.trim()]).toEqual([2, 'error: --safepoints must be one of off, entries, loops, both, not "sometimes"']);
+  expect((await hotwasm("build", "--safepoints", "both", "--poll-interval", "0")).code).toBe(2);
+});
+
 test("exit codes: 2 for usage, 1 for failures, with a clear message", async () => {
   expect((await hotwasm("frobnicate")).code).toBe(2);
   expect((await hotwasm("build", "--arena", "lots")).code).toBe(2);
