@@ -5,6 +5,7 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
 import { canonicalMaps, effectiveConfig, type EffectiveConfig, type LoadConfig } from "./config.js";
 import { HotwasmError, describeError } from "./errors.js";
+import type { LoadTimings } from "./events.js";
 import { runHook } from "./hooks.js";
 import type { HostState, LoadedPatch } from "./host-state.js";
 import { linkPatch, type LinkPlan } from "./link-patch.js";
@@ -19,10 +20,13 @@ export interface PreparedPatch {
   info: ModuleInfo;
   meta: PatchMeta | null;
   config: EffectiveConfig;
+  /** Time spent so far in each phase, in ms. */
+  timings: LoadTimings;
 }
 
 /** Reads and identifies a patch; refuses oversize, unreadable and already loaded ones. */
 export function preparePatch(state: HostState, bytes: Uint8Array, config: LoadConfig): PreparedPatch {
+  const started = performance.now();
   if (bytes.length > state.maxPatchBytes) {
     throw new HotwasmError("E_PATCH_TOO_LARGE", `the patch has ${bytes.length} bytes; the limit is ${state.maxPatchBytes}`);
   }
@@ -40,44 +44,57 @@ export function preparePatch(state: HostState, bytes: Uint8Array, config: LoadCo
   if (state.patches.has(id)) {
     throw new HotwasmError("E_ALREADY_LOADED", `the same patch and config are already loaded as ${id}`, { details: { hp_id: id } });
   }
-  return { id, sha256: digest, bytes, info, meta, config: effective };
+  const timings = { validate: performance.now() - started, compile: 0, instantiate: 0, commit: 0 };
+  return { id, sha256: digest, bytes, info, meta, config: effective, timings };
 }
 
 /** Compiles prepared bytes, turning engine errors into E_INVALID_MODULE. */
 export async function compilePatch(prepared: PreparedPatch): Promise<WebAssembly.Module> {
+  const started = performance.now();
   try {
     return await WebAssembly.compile(prepared.bytes as BufferSource);
   } catch (err) {
     throw new HotwasmError("E_INVALID_MODULE", `the patch does not compile: ${describeError(err)}`, { cause: err });
+  } finally {
+    prepared.timings.compile = performance.now() - started;
   }
 }
 
 /** Synchronous twin of `compilePatch`. */
 export function compilePatchSync(prepared: PreparedPatch): WebAssembly.Module {
+  const started = performance.now();
   try {
     return new WebAssembly.Module(prepared.bytes as BufferSource);
   } catch (err) {
     throw new HotwasmError("E_INVALID_MODULE", `the patch does not compile: ${describeError(err)}`, { cause: err });
+  } finally {
+    prepared.timings.compile = performance.now() - started;
   }
 }
 
 /** Links, instantiates, runs the hooks and commits. Synchronous: no Wasm runs in between. */
 export function applyPatch(state: HostState, prepared: PreparedPatch, module: WebAssembly.Module): string {
-  const { id } = prepared;
+  const { id, timings } = prepared;
+  let mark = performance.now();
   const plan = linkPatch(viewOf(state), prepared.info, prepared.meta, prepared.config);
+  timings.validate += performance.now() - mark;
+  mark = performance.now();
   let instance: WebAssembly.Instance;
   try {
     instance = new WebAssembly.Instance(module, plan.importObject);
   } catch (err) {
     throw new HotwasmError("E_INSTANTIATE_FAILED", `the patch could not be instantiated: ${describeError(err)}`, { cause: err });
   }
+  timings.instantiate = performance.now() - mark;
   state.events.emit({ type: "load-begin", hp_id: id });
   const before = runHook(instance, "HPBeforeLoad");
   if (before.ran) state.events.emit({ type: "hook", hp_id: id, hook: "HPBeforeLoad", ok: before.ok, detail: before.detail });
   if (!before.ok) throw new HotwasmError("E_HOOK_VETO", `HPBeforeLoad refused the load (${before.detail})`, { details: { hp_id: id } });
 
   const replaces = plan.replacements.map((r) => ({ symbol: r.target.name, export: r.exportName, slot: r.target.slot! }));
+  mark = performance.now();
   commitSwap(state, id, instance, plan);
+  timings.commit = performance.now() - mark;
   state.events.emit({ type: "commit", hp_id: id, targets: replaces.map((r) => r.symbol) });
 
   const after = runHook(instance, "HPAfterLoad");
@@ -92,7 +109,7 @@ export function applyPatch(state: HostState, prepared: PreparedPatch, module: We
     loadedAt: new Date(), order: state.nextOrder++, sha256: prepared.sha256, size: prepared.bytes.length,
   };
   state.patches.set(id, record);
-  state.events.emit({ type: "loaded", hp_id: id });
+  state.events.emit({ type: "loaded", hp_id: id, timings: Object.assign({}, timings) });
   return id;
 }
 
