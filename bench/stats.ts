@@ -1,0 +1,44 @@
+// Small statistics for the benchmarks: medians and quantiles of samples, and interleaved rounds so
+// that variants compared with each other see the same machine conditions.
+
+/** The q-quantile (0..1) of `samples`, linearly interpolated. */
+export function quantile(samples: readonly number[], q: number): number {
+  if (samples.length === 0) return Number.NaN;
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (sorted.length - 1) * q;
+  const lo = Math.floor(at);
+  const hi = Math.ceil(at);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (at - lo);
+}
+
+/** The median of `samples`. */
+export function median(samples: readonly number[]): number {
+  return quantile(samples, 0.5);
+}
+
+/** Runs every variant once per round, in a rotating order, and returns each one's samples (ms). */
+export function interleave<K extends string>(variants: Record<K, () => unknown>, rounds: number, warmup: number): Record<K, number[]> {
+  const names = Object.keys(variants) as K[];
+  const samples = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<K, number[]>;
+  for (let round = 0; round < warmup + rounds; round++) {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(i + round) % names.length]!; // rotate, so no variant always runs first
+      const started = performance.now();
+      variants[name]();
+      const elapsed = performance.now() - started;
+      if (round >= warmup) samples[name].push(elapsed);
+    }
+  }
+  return samples;
+}
+
+/** The median over rounds of the per-round ratio a/b (pairs samples taken in the same round). */
+export function pairedRatio(a: readonly number[], b: readonly number[]): number {
+  const n = Math.min(a.length, b.length);
+  return median(Array.from({ length: n }, (_, i) => a[i]! / b[i]!));
+}
+
+/** Bytes as MiB, for people. */
+export function toMiB(bytes: number): number {
+  return bytes / (1024 * 1024);
+}
