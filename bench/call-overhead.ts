@@ -14,6 +14,8 @@ export interface OverheadResult {
   plainMs: number;
   unpatched: number;
   patched: Record<string, number>;
+  /** Patched against unpatched, same build: what patching the hot function adds. */
+  patchedVsUnpatched: Record<string, number>;
   /** Every call of the hot function made one call_indirect, in the plain build. */
   indirect: number;
   /** Patchable build with the hot code left out (label: ratio). */
@@ -45,7 +47,7 @@ async function measureWorkload(w: Workload, quick: boolean): Promise<OverheadRes
   }
   if (w.exclude) variants.excluded = runner((await hostOf(await buildWithPatchable(w, true))).exports, arg);
   checkSameResults(w, variants);
-  const rounds = quick ? 3 : 15;
+  const rounds = quick ? 3 : 25;
   const samples = interleave(variants, rounds, quick ? 1 : 3);
   const ratio = (name: string) => pairedRatio(samples[name]!, samples.plain!);
   return {
@@ -54,6 +56,7 @@ async function measureWorkload(w: Workload, quick: boolean): Promise<OverheadRes
     plainMs: median(samples.plain!),
     unpatched: ratio("unpatched"),
     patched: Object.fromEntries(w.patches.map((p) => [p.label, ratio(p.label)])),
+    patchedVsUnpatched: Object.fromEntries(w.patches.map((p) => [p.label, pairedRatio(samples[p.label]!, samples.unpatched!)])),
     indirect: ratio("indirect"),
     excluded: w.exclude ? { label: w.exclude.label, ratio: ratio("excluded") } : null,
     rounds,

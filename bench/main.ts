@@ -20,7 +20,7 @@ import { isMain } from "../example/is-main.js";
 const PLANS = {
   full: {
     baseFunctions: 1000, swapSizes: [1, 10, 100, 1000], swapRepeats: 60, loadLarge: 1000, loadRepeats: 30,
-    memoryCycles: 10_000, churnRates: [100, 1000], churnMs: 500, churnRepeats: 10,
+    memoryCycles: 10_000, churnRates: [100, 1000], churnMs: 250, churnRepeats: 30,
   },
   quick: {
     baseFunctions: 100, swapSizes: [1, 10, 100], swapRepeats: 3, loadLarge: 100, loadRepeats: 3,

@@ -36,11 +36,12 @@ export function evaluateGoals(r: Omit<BenchResults, "goals">): Goal[] {
   const goals: Goal[] = [];
   for (const w of r.callOverhead) {
     goals.push({ benchmark: `call overhead, ${w.workload}`, goal: "unpatched/plain <= 1.05", measured: fmt(w.unpatched, 3), met: w.unpatched <= 1.05 });
-    const patched = w.patched.patched;
+    const patched = w.patchedVsUnpatched.patched;
     if (patched !== undefined) {
-      // One indirect call per call is what the reference build pays; 5 % margin for noise.
+      // What patching adds (patched/unpatched, same build) against what one indirect call per
+      // call adds to the plain build (indirect/plain); 5 % margin for noise.
       goals.push({
-        benchmark: `call overhead, ${w.workload}`, goal: "patched <= one indirect call per call (x1.05)",
+        benchmark: `call overhead, ${w.workload}`, goal: "patched/unpatched <= indirect/plain (x1.05)",
         measured: `${fmt(patched, 3)} vs ${fmt(w.indirect, 3)}`, met: patched <= w.indirect * 1.05,
       });
     }
@@ -71,9 +72,10 @@ export function formatReport(r: BenchResults): string {
     `Reproduce: \`${r.command}\``,
     "",
     "## 1. Call overhead (time / plain -O3 time, median of per-round ratios)",
-    table(["workload", "plain ms", "unpatched", "patched", "indirect reference", "hot code left out"], r.callOverhead.map((w) => [
+    table(["workload", "plain ms", "unpatched", "patched", "patched / unpatched", "indirect reference", "hot code left out"], r.callOverhead.map((w) => [
       w.title, fmt(w.plainMs, 2), fmt(w.unpatched, 3),
       Object.entries(w.patched).map(([label, v]) => (label === "patched" ? fmt(v, 3) : `${fmt(v, 3)} (${label})`)).join("; "),
+      Object.entries(w.patchedVsUnpatched).map(([label, v]) => (label === "patched" ? fmt(v, 3) : `${fmt(v, 3)} (${label})`)).join("; "),
       fmt(w.indirect, 3), w.excluded ? `${fmt(w.excluded.ratio, 3)} (${w.excluded.label})` : "",
     ])),
     "",

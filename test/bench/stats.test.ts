@@ -1,0 +1,24 @@
+// The benchmark statistics: quantiles, paired ratios, and interleaved rounds.
+
+import { expect, test } from "vitest";
+import { interleave, median, pairedRatio, quantile } from "../../bench/stats.js";
+
+test("median and quantiles interpolate between sorted samples", () => {
+  expect(median([5, 1, 3])).toBe(3);
+  expect(median([4, 1, 3, 2])).toBe(2.5);
+  expect(quantile([10, 20, 30, 40, 50], 0.95)).toBeCloseTo(48);
+  expect(median([])).toBeNaN();
+});
+
+test("paired ratios compare samples of the same round", () => {
+  expect(pairedRatio([2, 4, 6], [1, 2, 3])).toBe(2);
+  expect(pairedRatio([10, 1, 1], [1, 1, 1])).toBe(1); // one disturbed round does not move the median
+});
+
+test("interleave runs every variant once per round, rotating the order, and drops warm-up rounds", () => {
+  const order: string[] = [];
+  const samples = interleave({ a: () => order.push("a"), b: () => order.push("b") }, 3, 1);
+  expect(order).toEqual(["a", "b", "b", "a", "a", "b", "b", "a"]);
+  expect(samples.a).toHaveLength(3);
+  expect(samples.b).toHaveLength(3);
+});
