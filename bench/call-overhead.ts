@@ -11,6 +11,7 @@ import { WORKLOADS, buildHotPatch, buildIndirect, buildPlain, buildWithPatchable
 export interface OverheadResult {
   workload: string;
   title: string;
+  /** Median CPU ms of one run of the plain build. */
   plainMs: number;
   unpatched: number;
   patched: Record<string, number>;

@@ -5,7 +5,7 @@
 
 import type { Host } from "../host/host.js";
 import { hotPatch, HOT_FACTORS } from "./generated.js";
-import { median, pairedRatio } from "./stats.js";
+import { cpuMs, median, pairedRatio } from "./stats.js";
 
 /** Which version answered how many calls. */
 export interface Answers {
@@ -21,10 +21,16 @@ export interface ChurnResult {
   cyclesPerSecTarget: number;
   /** Loads and unloads per second done (twice the cycles when the host keeps up). */
   opsPerSecAchieved: number;
+  /** Calls per second of wall time. */
   callsPerSecQuiet: number;
   callsPerSecChurn: number;
-  /** 1 - churn/quiet throughput (median of paired repeats). */
+  /** Calls per second of the process's CPU time (all threads: compilation and GC count too). */
+  callsPerCpuSecQuiet: number;
+  callsPerCpuSecChurn: number;
+  /** 1 - churn/quiet calls per CPU second (median of paired repeats). */
   loss: number;
+  /** The same from wall time, which other work on the machine skews. */
+  wallLoss: number;
   calls: number;
   wrong: number;
   /** Answers under churn: A while only A is in force, B or C while one of them is on top; never the original. */
@@ -35,6 +41,7 @@ export interface ChurnResult {
 
 interface LoopRun {
   callsPerSec: number;
+  callsPerCpuSec: number;
   opsPerSec: number;
   seen: Answers;
   wrong: number;
@@ -56,13 +63,17 @@ export async function measureChurn(host: Host, cyclesPerSec: number, durationMs:
   await host.unloadHP(base);
   const sum = (k: keyof Answers) => churn.reduce((s, x) => s + x.seen[k], 0);
   const seen = { original: sum("original"), a: sum("a"), b: sum("b"), c: sum("c") };
-  const ratio = pairedRatio(churn.map((x) => x.callsPerSec), quiet.map((x) => x.callsPerSec));
+  const ratio = pairedRatio(churn.map((x) => x.callsPerCpuSec), quiet.map((x) => x.callsPerCpuSec));
+  const wallRatio = pairedRatio(churn.map((x) => x.callsPerSec), quiet.map((x) => x.callsPerSec));
   return {
     cyclesPerSecTarget: cyclesPerSec,
     opsPerSecAchieved: median(churn.map((x) => x.opsPerSec)),
     callsPerSecQuiet: median(quiet.map((x) => x.callsPerSec)),
     callsPerSecChurn: median(churn.map((x) => x.callsPerSec)),
+    callsPerCpuSecQuiet: median(quiet.map((x) => x.callsPerCpuSec)),
+    callsPerCpuSecChurn: median(churn.map((x) => x.callsPerCpuSec)),
     loss: 1 - ratio,
+    wallLoss: 1 - wallRatio,
     calls: [...quiet, ...churn].reduce((s, x) => s + x.seen.original + x.seen.a + x.seen.b + x.seen.c + x.wrong, 0),
     // A stays in force throughout, so the base's own answer is as wrong as one matching no version.
     wrong: [...quiet, ...churn].reduce((s, x) => s + x.wrong + x.seen.original, 0),
@@ -79,6 +90,7 @@ async function runLoop(host: Host, durationMs: number, cyclesPerSec: number): Pr
   let loaded: string | null = null;
   let pending: Promise<void> | null = null;
   const started = performance.now();
+  const cpuStarted = cpuMs();
   let now = started;
   while (now - started < durationMs) {
     x.spin(SLICE_CALLS);
@@ -93,8 +105,10 @@ async function runLoop(host: Host, durationMs: number, cyclesPerSec: number): Pr
     await new Promise((resolve) => setImmediate(resolve));
   }
   const elapsed = performance.now() - started;
+  const cpu = cpuMs() - cpuStarted;
   await pending;
   if (loaded) await host.unloadHP(loaded);
   const [original, a, b, c, wrong] = counters.map((g) => g.value as number) as [number, number, number, number, number];
-  return { callsPerSec: ((original + a + b + c + wrong) / elapsed) * 1000, opsPerSec: (ops / elapsed) * 1000, seen: { original, a, b, c }, wrong };
+  const calls = original + a + b + c + wrong;
+  return { callsPerSec: (calls / elapsed) * 1000, callsPerCpuSec: (calls / cpu) * 1000, opsPerSec: (ops / elapsed) * 1000, seen: { original, a, b, c }, wrong };
 }

@@ -1,5 +1,6 @@
-// Small statistics for the benchmarks: medians and quantiles of samples, and interleaved rounds so
-// that variants compared with each other see the same machine conditions.
+// Small statistics for the benchmarks: medians and quantiles of samples, interleaved rounds so that
+// variants compared with each other see the same machine conditions, and a CPU-time clock (on a
+// shared machine, time the process was not scheduled would otherwise count as the variant's).
 
 /** The q-quantile (0..1) of `samples`, linearly interpolated. */
 export function quantile(samples: readonly number[], q: number): number {
@@ -16,16 +17,22 @@ export function median(samples: readonly number[]): number {
   return quantile(samples, 0.5);
 }
 
-/** Runs every variant once per round, in a rotating order, and returns each one's samples (ms). */
-export function interleave<K extends string>(variants: Record<K, () => unknown>, rounds: number, warmup: number): Record<K, number[]> {
+/** CPU time of this process (all its threads, user and system) in ms. */
+export function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
+/** Runs every variant once per round, in a rotating order; each one's samples in ms of `clock`. */
+export function interleave<K extends string>(variants: Record<K, () => unknown>, rounds: number, warmup: number, clock: () => number = cpuMs): Record<K, number[]> {
   const names = Object.keys(variants) as K[];
   const samples = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<K, number[]>;
   for (let round = 0; round < warmup + rounds; round++) {
     for (let i = 0; i < names.length; i++) {
       const name = names[(i + round) % names.length]!; // rotate, so no variant always runs first
-      const started = performance.now();
+      const started = clock();
       variants[name]();
-      const elapsed = performance.now() - started;
+      const elapsed = clock() - started;
       if (round >= warmup) samples[name].push(elapsed);
     }
   }

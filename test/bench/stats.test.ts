@@ -1,7 +1,7 @@
 // The benchmark statistics: quantiles, paired ratios, and interleaved rounds.
 
 import { expect, test } from "vitest";
-import { interleave, median, pairedRatio, quantile } from "../../bench/stats.js";
+import { cpuMs, interleave, median, pairedRatio, quantile } from "../../bench/stats.js";
 
 test("median and quantiles interpolate between sorted samples", () => {
   expect(median([5, 1, 3])).toBe(3);
@@ -21,4 +21,11 @@ test("interleave runs every variant once per round, rotating the order, and drop
   expect(order).toEqual(["a", "b", "b", "a", "a", "b", "b", "a"]);
   expect(samples.a).toHaveLength(3);
   expect(samples.b).toHaveLength(3);
+});
+
+test("the CPU clock advances while this process computes", () => {
+  const start = cpuMs();
+  let x = 0;
+  while (cpuMs() - start < 5) x++;
+  expect(x).toBeGreaterThan(0);
 });
