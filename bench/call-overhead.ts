@@ -4,7 +4,7 @@
 
 import { instantiate } from "@assemblyscript/loader";
 import { Host } from "../host/host.js";
-import { interleave, median, pairedRatio } from "./stats.js";
+import { interleave, computeMedian, computePairedRatio } from "./stats.js";
 import { WORKLOADS, buildHotPatch, buildIndirect, buildPlain, buildWithPatchable, type Workload } from "./workloads.js";
 
 /** Ratios of one workload against its plain build (medians of per-round ratios). */
@@ -37,27 +37,27 @@ async function measureWorkload(w: Workload, quick: boolean): Promise<OverheadRes
   const arg = quick ? w.quickArg : w.arg;
   const patchable = await buildWithPatchable(w);
   const variants: Record<string, Run> = {
-    plain: runner(await instantiatePlain(await buildPlain(w)), arg),
-    indirect: runner(await instantiatePlain(await buildIndirect(w)), arg),
-    unpatched: runner((await hostOf(patchable)).exports, arg),
+    plain: makeRunner(await instantiatePlain(await buildPlain(w)), arg),
+    indirect: makeRunner(await instantiatePlain(await buildIndirect(w)), arg),
+    unpatched: makeRunner((await instantiateHost(patchable)).exports, arg),
   };
   for (const p of w.patches) {
-    const host = await hostOf(patchable);
+    const host = await instantiateHost(patchable);
     await host.loadHP({ hp_bytes: await buildHotPatch(w, p, patchable) });
-    variants[p.label] = runner(host.exports, arg);
+    variants[p.label] = makeRunner(host.exports, arg);
   }
-  if (w.exclude) variants.excluded = runner((await hostOf(await buildWithPatchable(w, true))).exports, arg);
+  if (w.exclude) variants.excluded = makeRunner((await instantiateHost(await buildWithPatchable(w, true))).exports, arg);
   checkSameResults(w, variants);
   const rounds = quick ? 3 : 25;
   const samples = interleave(variants, rounds, quick ? 1 : 3);
-  const ratio = (name: string) => pairedRatio(samples[name]!, samples.plain!);
+  const ratio = (name: string) => computePairedRatio(samples[name]!, samples.plain!);
   return {
     workload: w.name,
     title: w.title,
-    plainMs: median(samples.plain!),
+    plainMs: computeMedian(samples.plain!),
     unpatched: ratio("unpatched"),
     patched: Object.fromEntries(w.patches.map((p) => [p.label, ratio(p.label)])),
-    patchedVsUnpatched: Object.fromEntries(w.patches.map((p) => [p.label, pairedRatio(samples[p.label]!, samples.unpatched!)])),
+    patchedVsUnpatched: Object.fromEntries(w.patches.map((p) => [p.label, computePairedRatio(samples[p.label]!, samples.unpatched!)])),
     indirect: ratio("indirect"),
     excluded: w.exclude ? { label: w.exclude.label, ratio: ratio("excluded") } : null,
     rounds,
@@ -72,11 +72,11 @@ async function instantiatePlain(bytes: Uint8Array): Promise<Record<string, any>>
   return (await instantiate(bytes as BufferSource, { env: { abort } })).exports as Record<string, any>;
 }
 
-function hostOf(bytes: Uint8Array): Promise<Host> {
+function instantiateHost(bytes: Uint8Array): Promise<Host> {
   return Host.instantiate(bytes, { env: { abort } });
 }
 
-function runner(exports: Record<string, any>, arg: number): Run {
+function makeRunner(exports: Record<string, any>, arg: number): Run {
   const run = exports.run as (n: number) => unknown;
   return () => run(arg);
 }

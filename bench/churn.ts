@@ -4,8 +4,8 @@
 // without churn; every answer is checked in Wasm against the versions that may be in force.
 
 import type { Host } from "../host/host.js";
-import { hotPatch, HOT_FACTORS } from "./generated.js";
-import { cpuMs, median, pairedRatio } from "./stats.js";
+import { makeHotPatch, HOT_FACTORS } from "./generated.js";
+import { readCpuMs, computeMedian, computePairedRatio } from "./stats.js";
 
 /** Which version answered how many calls. */
 export interface Answers {
@@ -52,7 +52,7 @@ const REPLACE = { replace_config: { hot: "main.hot" } };
 
 /** Runs quiet and churning loops of `durationMs`, `repeats` times each, alternating. */
 export async function measureChurn(host: Host, cyclesPerSec: number, durationMs: number, repeats: number): Promise<ChurnResult> {
-  const base = await host.loadHP({ hp_bytes: hotPatch(HOT_FACTORS.a), ...REPLACE });
+  const base = await host.loadHP({ hp_bytes: makeHotPatch(HOT_FACTORS.a), ...REPLACE });
   const quiet: LoopRun[] = [];
   const churn: LoopRun[] = [];
   await runLoop(host, durationMs / 4, cyclesPerSec); // warm-up: tier-up of the loop and the patches
@@ -63,15 +63,15 @@ export async function measureChurn(host: Host, cyclesPerSec: number, durationMs:
   await host.unloadHP(base);
   const sum = (k: keyof Answers) => churn.reduce((s, x) => s + x.seen[k], 0);
   const seen = { original: sum("original"), a: sum("a"), b: sum("b"), c: sum("c") };
-  const ratio = pairedRatio(churn.map((x) => x.callsPerCpuSec), quiet.map((x) => x.callsPerCpuSec));
-  const wallRatio = pairedRatio(churn.map((x) => x.callsPerSec), quiet.map((x) => x.callsPerSec));
+  const ratio = computePairedRatio(churn.map((x) => x.callsPerCpuSec), quiet.map((x) => x.callsPerCpuSec));
+  const wallRatio = computePairedRatio(churn.map((x) => x.callsPerSec), quiet.map((x) => x.callsPerSec));
   return {
     cyclesPerSecTarget: cyclesPerSec,
-    opsPerSecAchieved: median(churn.map((x) => x.opsPerSec)),
-    callsPerSecQuiet: median(quiet.map((x) => x.callsPerSec)),
-    callsPerSecChurn: median(churn.map((x) => x.callsPerSec)),
-    callsPerCpuSecQuiet: median(quiet.map((x) => x.callsPerCpuSec)),
-    callsPerCpuSecChurn: median(churn.map((x) => x.callsPerCpuSec)),
+    opsPerSecAchieved: computeMedian(churn.map((x) => x.opsPerSec)),
+    callsPerSecQuiet: computeMedian(quiet.map((x) => x.callsPerSec)),
+    callsPerSecChurn: computeMedian(churn.map((x) => x.callsPerSec)),
+    callsPerCpuSecQuiet: computeMedian(quiet.map((x) => x.callsPerCpuSec)),
+    callsPerCpuSecChurn: computeMedian(churn.map((x) => x.callsPerCpuSec)),
     loss: 1 - ratio,
     wallLoss: 1 - wallRatio,
     calls: [...quiet, ...churn].reduce((s, x) => s + x.seen.original + x.seen.a + x.seen.b + x.seen.c + x.wrong, 0),
@@ -85,12 +85,12 @@ async function runLoop(host: Host, durationMs: number, cyclesPerSec: number): Pr
   const x = host.exports;
   const counters = [x.seenOriginal, x.seenA, x.seenB, x.seenC, x.wrong] as WebAssembly.Global[];
   for (const g of counters) g.value = 0;
-  const patches = [hotPatch(HOT_FACTORS.b), hotPatch(HOT_FACTORS.c)];
+  const patches = [makeHotPatch(HOT_FACTORS.b), makeHotPatch(HOT_FACTORS.c)];
   let ops = 0;
   let loaded: string | null = null;
   let pending: Promise<void> | null = null;
   const started = performance.now();
-  const cpuStarted = cpuMs();
+  const cpuStarted = readCpuMs();
   let now = started;
   while (now - started < durationMs) {
     x.spin(SLICE_CALLS);
@@ -105,7 +105,7 @@ async function runLoop(host: Host, durationMs: number, cyclesPerSec: number): Pr
     await new Promise((resolve) => setImmediate(resolve));
   }
   const elapsed = performance.now() - started;
-  const cpu = cpuMs() - cpuStarted;
+  const cpu = readCpuMs() - cpuStarted;
   await pending;
   if (loaded) await host.unloadHP(loaded);
   const [original, a, b, c, wrong] = counters.map((g) => g.value as number) as [number, number, number, number, number];

@@ -4,8 +4,8 @@
 
 import type { Host } from "../host/host.js";
 import type { LoadTimings } from "../host/events.js";
-import { manyFunctionConfig, manyFunctionPatch } from "./generated.js";
-import { median } from "./stats.js";
+import { makeManyFunctionConfig, makeManyFunctionPatch } from "./generated.js";
+import { computeMedian } from "./stats.js";
 
 /** Median milliseconds of one patch size, per phase and in total. */
 export interface LoadLatencyResult {
@@ -32,10 +32,10 @@ export async function measureLoadLatency(host: Host, sizes: { label: string; fun
     for (let r = 0; r < repeats + 1; r++) {
       for (let i = 0; i < sizes.length; i++) {
         const { functions } = sizes[(i + r) % sizes.length]!;
-        const patch = manyFunctionPatch(functions, salt++);
+        const patch = makeManyFunctionPatch(functions, salt++);
         bytes.set(functions, patch.length);
         const started = performance.now();
-        const id = await host.loadHP({ hp_bytes: patch, replace_config: manyFunctionConfig(functions) });
+        const id = await host.loadHP({ hp_bytes: patch, replace_config: makeManyFunctionConfig(functions) });
         const total = performance.now() - started;
         await host.unloadHP(id);
         if (r === 0 || !last) continue; // warm-up round
@@ -48,11 +48,11 @@ export async function measureLoadLatency(host: Host, sizes: { label: string; fun
   }
   return sizes.map(({ label, functions }) => {
     const list = phases.get(functions)!;
-    const phase = (k: keyof LoadTimings) => median(list.map((t) => t[k]));
+    const phase = (k: keyof LoadTimings) => computeMedian(list.map((t) => t[k]));
     return {
       label, functions, bytes: bytes.get(functions) ?? 0,
       phases: { validate: phase("validate"), compile: phase("compile"), instantiate: phase("instantiate"), commit: phase("commit") },
-      totalMs: median(totals.get(functions)!),
+      totalMs: computeMedian(totals.get(functions)!),
       repeats,
     };
   });

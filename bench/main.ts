@@ -13,7 +13,7 @@ import { describeMachine } from "./machine.js";
 import { measureMemory } from "./memory.js";
 import { evaluateGoals, formatReport, type BenchResults } from "./report.js";
 import { measureSwapPause } from "./swap-pause.js";
-import { projectRoot } from "./workloads.js";
+import { findProjectRoot } from "./workloads.js";
 import { isMain } from "../example/is-main.js";
 
 /** Sizes of a full and a quick run. */
@@ -58,7 +58,7 @@ export async function runBench(argv: string[]): Promise<BenchResults> {
     callOverhead, swapPause, loadLatency, memory, churn,
   };
   const results: BenchResults = { ...partial, goals: evaluateGoals(partial) };
-  const out = resolve(values.out ?? join(projectRoot(), "bench/results", quick ? "quick.json" : "latest.json"));
+  const out = resolve(values.out ?? join(findProjectRoot(), "bench/results", quick ? "quick.json" : "latest.json"));
   await mkdir(dirname(out), { recursive: true });
   await writeFile(out, JSON.stringify(results, null, 2) + "\n");
   process.stdout.write(formatReport(results));

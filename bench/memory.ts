@@ -2,7 +2,7 @@
 // memory after a forced GC, before and after. Needs node --expose-gc.
 
 import type { Host } from "../host/host.js";
-import { hotPatch, HOT_FACTORS } from "./generated.js";
+import { makeHotPatch, HOT_FACTORS } from "./generated.js";
 import { toMiB } from "./stats.js";
 
 /** Sizes after a forced GC, in MiB. */
@@ -24,12 +24,12 @@ export interface MemoryResult {
 
 /** Loads and unloads one patch `cycles` times after a warm-up; measures around them. */
 export async function measureMemory(host: Host, cycles: number, warmup: number): Promise<MemoryResult> {
-  const bytes = hotPatch(HOT_FACTORS.a);
+  const bytes = makeHotPatch(HOT_FACTORS.a);
   const cycle = async () => host.unloadHP(await host.loadHP({ hp_bytes: bytes, replace_config: { hot: "main.hot" } }));
   for (let i = 0; i < warmup; i++) await cycle();
-  const before = await snapshot(host);
+  const before = await takeSnapshot(host);
   for (let i = 0; i < cycles; i++) await cycle();
-  const after = await snapshot(host);
+  const after = await takeSnapshot(host);
   const diff = (k: keyof MemorySnapshot) => after[k] - before[k];
   return {
     cycles, gc: typeof globalThis.gc === "function", before, after,
@@ -37,7 +37,7 @@ export async function measureMemory(host: Host, cycles: number, warmup: number):
   };
 }
 
-async function snapshot(host: Host): Promise<MemorySnapshot> {
+async function takeSnapshot(host: Host): Promise<MemorySnapshot> {
   for (let i = 0; i < 3; i++) {
     await new Promise((resolve) => setImmediate(resolve));
     globalThis.gc?.();

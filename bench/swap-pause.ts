@@ -3,8 +3,8 @@
 // is taken out (the whole synchronous unload). Sizes are interleaved within each repeat.
 
 import type { Host } from "../host/host.js";
-import { manyFunctionConfig, manyFunctionPatch } from "./generated.js";
-import { median, quantile } from "./stats.js";
+import { makeManyFunctionConfig, makeManyFunctionPatch } from "./generated.js";
+import { computeMedian, computeQuantile } from "./stats.js";
 
 /** Pause figures for one patch size, in microseconds. */
 export interface SwapPauseResult {
@@ -20,7 +20,7 @@ const WARMUP = 5;
 
 /** Loads and unloads patches of each size `repeats` times on `host` (a generated base). */
 export async function measureSwapPause(host: Host, sizes: number[], repeats: number): Promise<SwapPauseResult[]> {
-  const patches = sizes.map((n) => ({ n, bytes: manyFunctionPatch(n), config: manyFunctionConfig(n) }));
+  const patches = sizes.map((n) => ({ n, bytes: makeManyFunctionPatch(n), config: makeManyFunctionConfig(n) }));
   const commits = new Map(sizes.map((n) => [n, [] as number[]]));
   const unloads = new Map(sizes.map((n) => [n, [] as number[]]));
   let lastCommit = Number.NaN;
@@ -45,10 +45,10 @@ export async function measureSwapPause(host: Host, sizes: number[], repeats: num
   }
   return sizes.map((n) => ({
     functions: n,
-    commitMedianUs: median(commits.get(n)!),
-    commitP95Us: quantile(commits.get(n)!, 0.95),
-    unloadMedianUs: median(unloads.get(n)!),
-    unloadP95Us: quantile(unloads.get(n)!, 0.95),
+    commitMedianUs: computeMedian(commits.get(n)!),
+    commitP95Us: computeQuantile(commits.get(n)!, 0.95),
+    unloadMedianUs: computeMedian(unloads.get(n)!),
+    unloadP95Us: computeQuantile(unloads.get(n)!, 0.95),
     repeats,
   }));
 }

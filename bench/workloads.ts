@@ -53,7 +53,7 @@ export const WORKLOADS: Workload[] = [
 ];
 
 /** The project's root directory (where package.json is), from the source or the built file. */
-export function projectRoot(): string {
+export function findProjectRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, "package.json"))) {
     const up = dirname(dir);
@@ -64,16 +64,16 @@ export function projectRoot(): string {
 }
 
 /** Options every workload build shares: -O3, no asconfig.json. */
-const common = () => ({ cwd: projectRoot(), config: false as const, outFile: false as const, ascArgs: ["-O3"] });
+const common = () => ({ cwd: findProjectRoot(), config: false as const, outFile: false as const, ascArgs: ["-O3"] });
 
 /** The plain -O3 build (no transform). */
 export async function buildPlain(w: Workload): Promise<Uint8Array> {
-  return (await buildPatchable({ ...common(), entries: [entryOf(w)], plain: true })).binary;
+  return (await buildPatchable({ ...common(), entries: [toEntryPath(w)], plain: true })).binary;
 }
 
 /** The patchable build; `exclude` applies the workload's way of leaving its hot code out. */
 export async function buildWithPatchable(w: Workload, exclude = false): Promise<Uint8Array> {
-  const entry = entryOf(w);
+  const entry = toEntryPath(w);
   const rule = exclude ? w.exclude : undefined;
   const files = rule?.markBefore ? { [entry]: await markSource(entry, rule.markBefore) } : undefined;
   return (await buildPatchable({ ...common(), entries: [entry], files, patchable: rule?.patchable })).binary;
@@ -81,24 +81,24 @@ export async function buildWithPatchable(w: Workload, exclude = false): Promise<
 
 /** The plain build with every call of the hot function made indirect (the reference). */
 export async function buildIndirect(w: Workload): Promise<Uint8Array> {
-  const argv = [entryOf(w), "--config", NO_CONFIG, "--exportRuntime", "-O3"];
-  return (await runAsc({ argv, cwd: projectRoot(), transforms: [makeIndirectTransform(w.hot)] })).binary;
+  const argv = [toEntryPath(w), "--config", NO_CONFIG, "--exportRuntime", "-O3"];
+  return (await runAsc({ argv, cwd: findProjectRoot(), transforms: [makeIndirectTransform(w.hot)] })).binary;
 }
 
 /** A patch replacing the hot function with the same code, built against `base`. */
 export function buildHotPatch(w: Workload, patch: Workload["patches"][number], base: Uint8Array): Promise<Uint8Array> {
   return buildPlainPatch({
-    entry: `bench/assembly/patches/${patch.file}.ts`, base, cwd: projectRoot(),
+    entry: `bench/assembly/patches/${patch.file}.ts`, base, cwd: findProjectRoot(),
     replace_config: { [patch.export]: w.hot }, ref_config: patch.ref_config,
   });
 }
 
-function entryOf(w: Workload): string {
+function toEntryPath(w: Workload): string {
   return `bench/assembly/${w.name}.ts`;
 }
 
 /** The source with a @hotwasm-nopatch comment before every match of `where`. */
 async function markSource(entry: string, where: RegExp): Promise<string> {
-  const text = await readFile(join(projectRoot(), entry), "utf8");
+  const text = await readFile(join(findProjectRoot(), entry), "utf8");
   return text.replace(new RegExp(where.source, "gm"), (m) => `// @hotwasm-nopatch\n${m}`);
 }
