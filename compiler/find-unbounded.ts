@@ -1,8 +1,8 @@
 // Which functions can run for an unbounded time: those that loop, call through the table or a
 // reference, recurse, or call such a function. The others finish in bounded time, so they need no
 // entry poll. An import call counts as bounded: Wasm it calls back into starts at an export, with
-// polls of its own. A patchable function is judged by its `$impl` (its dispatcher's indirect call
-// goes to a patch, which has no polls anyway).
+// polls of its own. A patchable function is judged by its own body, the guard's else branch (the
+// guard's indirect call goes to a patch, which has no polls anyway).
 
 import { findExpressions } from "./expression-children.js";
 import type { Binaryen, BinaryenModule } from "./binaryen-util.js";
@@ -13,8 +13,8 @@ export function findUnbounded(b: Binaryen, module: BinaryenModule, functions: re
   const nodes = new Map<string, { selfUnbounded: boolean; callees: string[] }>();
   const api = b as unknown as { CallRefId: number; Call: { getTarget(e: number): string } };
   for (const f of functions) {
-    const owner = f.slot !== null ? `${f.name}$impl` : f.name;
-    const body = b.Function.getBody(module.getFunction(owner));
+    const owner = f.name;
+    const body = ownBody(b, b.Function.getBody(module.getFunction(owner)), f.slot !== null);
     const calls = findExpressions(b, body, [b.CallId, b.CallIndirectId, api.CallRefId, b.LoopId], owner);
     const kinds = calls.map((e) => b.getExpressionId(e));
     const callees = calls.filter((_, i) => kinds[i] === b.CallId).map((e) => api.Call.getTarget(e));
@@ -29,11 +29,17 @@ export function findUnbounded(b: Binaryen, module: BinaryenModule, functions: re
     const node = nodes.get(name);
     if (!node) return !isImport(b, module, name); // a defined function the rewrite does not know: assume the worst
     state.set(name, "visiting");
-    const result = node.selfUnbounded || node.callees.some((c) => unbounded(c.endsWith("$impl") ? c.slice(0, -5) : c));
+    const result = node.selfUnbounded || node.callees.some((c) => unbounded(c));
     state.set(name, result);
     return result;
   };
   return new Set(functions.map((f) => f.name).filter(unbounded));
+}
+
+/** A patchable function's body is `if (flag) call_indirect else <own body>`: its own body is the else branch. */
+function ownBody(b: Binaryen, body: number, patchable: boolean): number {
+  if (!patchable || b.getExpressionId(body) !== b.IfId) return body;
+  return (b.getExpressionInfo(body) as unknown as { ifFalse: number }).ifFalse || body;
 }
 
 function isImport(b: Binaryen, module: BinaryenModule, name: string): boolean {

@@ -2,7 +2,7 @@
 // of the program's own code, a countdown global is decremented; when it reaches zero it is reset
 // to the poll interval and the imported `hotwasm.poll` runs (a worker parks there during a swap).
 // Entry polls of a patchable function go into its dispatcher, before the flag is read, so a call
-// that starts after a swap goes to the new version; its `$impl` gets only loop polls. A function
+// that starts after a swap goes to the new version; its body behind the guard gets the loop polls. A function
 // that surely finishes in bounded time (no loop, recursion, indirect or import call, directly or
 // through its callees: find-unbounded.ts) gets no entry poll.
 
@@ -67,7 +67,7 @@ export function insertSafepoints(b: Binaryen, module: BinaryenModule, outcome: R
   const unbounded = atEntries ? findUnbounded(b, module, outcome.functions) : new Set<string>();
   for (const f of outcome.functions) {
     if (!isProgramCode(f)) continue;
-    const bodyOwner = f.slot !== null ? `${f.name}$impl` : f.name;
+    const bodyOwner = f.name; // a patchable function keeps its body behind the guard at its entry
     const entryPoll = unbounded.has(f.name);
     if (atLoops) {
       const fn = module.getFunction(bodyOwner);

@@ -1,8 +1,8 @@
 // The rewrite that makes a module patchable (DESIGN.md §2, guarded dispatch): each patchable
-// function f keeps its name and becomes a dispatcher,
-//   f = if (global $flag) call_indirect slot else call f$impl
-// with its old body moved to f$impl, which sits in the shared table at `slot`. The table, memory,
-// every global, every dispatcher and flag are exported for the host.
+// function f keeps its name and its body, behind a guard at its entry,
+//   f = if (global $flag) call_indirect slot else <f's body>
+// and sits in the shared table at `slot` until a patch takes the slot. The table, memory, every
+// global, every patchable function and flag are exported for the host.
 
 import type { Program } from "assemblyscript";
 import { RewriteError, typeNames, type Binaryen, type BinaryenModule } from "./binaryen-util.js";
@@ -51,7 +51,7 @@ export function makePatchable(b: Binaryen, module: BinaryenModule, program: Prog
   const tableRef = module.getTable(tableName);
   const firstSlot = Math.max(1, b.Table.getInitial(tableRef));
   const functions: ManifestFunction[] = [];
-  const impls: string[] = [];
+  const entries: string[] = [];
   for (const f of defined) {
     const choice = choosePatchable(
       { name: f.name, isFieldAccessor: isFieldAccessor(program, f.name), markedNoPatch: options.noPatch?.has(f.name) },
@@ -63,8 +63,8 @@ export function makePatchable(b: Binaryen, module: BinaryenModule, program: Prog
     };
     if (choice.patchable) {
       if (f.name === VISIT_GLOBALS) keepUnpatchedCopy(b, module, f);
-      const slot = firstSlot + impls.length;
-      impls.push(installDispatcher(b, module, tableName, f, slot));
+      const slot = firstSlot + entries.length;
+      entries.push(installDispatcher(b, module, tableName, f, slot));
       entry.slot = slot;
       entry.export = `hotwasm:fn:${slot}`;
       entry.flag = `hotwasm:flag:${slot}`;
@@ -73,10 +73,10 @@ export function makePatchable(b: Binaryen, module: BinaryenModule, program: Prog
     }
     functions.push(entry);
   }
-  const size = firstSlot + impls.length;
+  const size = firstSlot + entries.length;
   b.Table.setInitial(tableRef, size);
   b.Table.setMax(tableRef, 0xffffffff); // no maximum: patches may add function references
-  if (impls.length > 0) module.addActiveElementSegment(tableName, "hotwasm:impls", impls, module.i32.const(firstSlot));
+  if (entries.length > 0) module.addActiveElementSegment(tableName, "hotwasm:slots", entries, module.i32.const(firstSlot));
   module.addTableExport(tableName, TABLE_EXPORT);
   if (!module.hasMemory()) throw new RewriteError("the module has no memory");
   module.addMemoryExport("0", MEMORY_EXPORT);
@@ -113,24 +113,24 @@ function ensureTable(b: Binaryen, module: BinaryenModule): string {
   return "0";
 }
 
-/** Moves f's body to f$impl and gives f the guarded dispatch body; returns f$impl's name. */
+/** Guards f's body with the dispatch; f itself fills the slot while unpatched. Returns f's name. */
 function installDispatcher(b: Binaryen, module: BinaryenModule, table: string, f: FunctionInfo, slot: number): string {
-  const impl = `${f.name}$impl`;
   const ref = module.getFunction(f.name);
-  module.addFunction(impl, f.params, f.results, f.vars, b.Function.getBody(ref));
   const flag = `${FLAG_PREFIX}${slot}`;
   module.addGlobal(flag, b.i32, true, module.i32.const(0));
   module.addGlobalExport(flag, `hotwasm:flag:${slot}`);
-  const params = b.expandType(f.params);
-  const args = () => params.map((t, i) => module.local.get(i, t));
+  const args = b.expandType(f.params).map((t, i) => module.local.get(i, t));
+  // The check sits at f's entry, not at its call sites: a recursive or inlined call checks once,
+  // and f's own code stays one function for Binaryen. Invariant: the flag is 1 only while the
+  // slot holds a patch, so the indirect call never lands on f itself.
   const body = module.if(
     module.global.get(flag, b.i32),
-    module.call_indirect(table, module.i32.const(slot), args(), f.params, f.results),
-    module.call(impl, args(), f.results),
+    module.call_indirect(table, module.i32.const(slot), args, f.params, f.results),
+    b.Function.getBody(ref),
   );
   b.Function.setBody(ref, body);
   module.addFunctionExport(f.name, `hotwasm:fn:${slot}`);
-  return impl;
+  return f.name;
 }
 
 function exportGlobals(b: Binaryen, module: BinaryenModule): ManifestGlobal[] {

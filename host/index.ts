@@ -12,7 +12,7 @@ export type { PatchTarget } from "./patch-target.js";
 export type { StageRequest, Staged, StagedLoad } from "./staged.js";
 export { HotwasmError, ERROR_CODES, isHotwasmError, httpStatusOf, type ErrorCode } from "./errors.js";
 export type { LoadConfig, EffectiveConfig, SymbolMap } from "./config.js";
-export type { HostEvent, HostEventListener } from "./events.js";
+export type { HostEvent, HostEventListener, LoadTimings } from "./events.js";
 export type { UnloadResult } from "./unload-patch.js";
 export { HOOK_NAMES, type HookName } from "./link-patch.js";
 export { readManifest, decodeManifest, MANIFEST_SECTION, type Manifest, type ManifestFunction, type ManifestGlobal } from "./manifest.js";

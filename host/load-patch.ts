@@ -5,6 +5,7 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
 import { canonicalMaps, effectiveConfig, type EffectiveConfig, type LoadConfig } from "./config.js";
 import { HotwasmError, describeError } from "./errors.js";
+import type { LoadTimings } from "./events.js";
 import { runHook } from "./hooks.js";
 import type { HostState, LoadedPatch } from "./host-state.js";
 import { linkPatch, type LinkPlan } from "./link-patch.js";
@@ -20,6 +21,8 @@ export interface PreparedPatch {
   info: ModuleInfo;
   meta: PatchMeta | null;
   config: EffectiveConfig;
+  /** Time spent so far in each phase, in ms. */
+  timings: LoadTimings;
 }
 
 /** What `preparePatch` checks against: the size limit and the ids in force (a Host's or a pool's). */
@@ -27,6 +30,7 @@ export type PatchRegistry = Pick<HostState, "maxPatchBytes"> & Partial<Pick<Host
 
 /** Reads and identifies a patch; refuses oversize, unverified, unreadable and already loaded ones. */
 export function preparePatch(state: PatchRegistry, bytes: Uint8Array, config: LoadConfig): PreparedPatch {
+  const started = performance.now();
   if (bytes.length > state.maxPatchBytes) {
     throw new HotwasmError("E_PATCH_TOO_LARGE", `the patch has ${bytes.length} bytes; the limit is ${state.maxPatchBytes}`);
   }
@@ -45,24 +49,31 @@ export function preparePatch(state: PatchRegistry, bytes: Uint8Array, config: Lo
   if (state.patches.has(id)) {
     throw new HotwasmError("E_ALREADY_LOADED", `the same patch and config are already loaded as ${id}`, { details: { hp_id: id } });
   }
-  return { id, sha256: digest, bytes, info, meta, config: effective };
+  const timings = { validate: performance.now() - started, compile: 0, instantiate: 0, commit: 0 };
+  return { id, sha256: digest, bytes, info, meta, config: effective, timings };
 }
 
 /** Compiles prepared bytes, turning engine errors into E_INVALID_MODULE. */
 export async function compilePatch(prepared: PreparedPatch): Promise<WebAssembly.Module> {
+  const started = performance.now();
   try {
     return await WebAssembly.compile(prepared.bytes as BufferSource);
   } catch (err) {
     throw new HotwasmError("E_INVALID_MODULE", `the patch does not compile: ${describeError(err)}`, { cause: err });
+  } finally {
+    prepared.timings.compile = performance.now() - started;
   }
 }
 
 /** Synchronous twin of `compilePatch`. */
 export function compilePatchSync(prepared: PreparedPatch): WebAssembly.Module {
+  const started = performance.now();
   try {
     return new WebAssembly.Module(prepared.bytes as BufferSource);
   } catch (err) {
     throw new HotwasmError("E_INVALID_MODULE", `the patch does not compile: ${describeError(err)}`, { cause: err });
+  } finally {
+    prepared.timings.compile = performance.now() - started;
   }
 }
 
@@ -82,9 +93,12 @@ export interface StagedPatch {
 
 /** Phase 1 of a load: place, link, instantiate, relocate, load-begin, HPBeforeLoad (a veto throws E_HOOK_VETO). */
 export function stagePatch(state: HostState, prepared: PreparedPatch, module: WebAssembly.Module): StagedPatch {
-  const { id, meta } = prepared;
+  const { id, meta, timings } = prepared;
+  let mark = performance.now();
   const placement = choosePlacement(state, meta);
   const plan = linkPatch(viewOf(state, placement), prepared.info, meta, prepared.config);
+  timings.validate += performance.now() - mark;
+  mark = performance.now();
   // Invariant: loads are serialised, so the slots peeked by choosePlacement are still free.
   if (placement) state.tables.take(placement.tableCount, id);
   const discard = () => state.tables.release(id);
@@ -97,6 +111,7 @@ export function stagePatch(state: HostState, prepared: PreparedPatch, module: We
     if (err instanceof HotwasmError) throw err;
     throw new HotwasmError("E_INSTANTIATE_FAILED", `the patch could not be instantiated: ${describeError(err)}`, { cause: err });
   }
+  timings.instantiate = performance.now() - mark;
   state.events.emit({ type: "load-begin", hp_id: id });
   const before = runHook(instance, "HPBeforeLoad");
   if (before.ran) state.events.emit({ type: "hook", hp_id: id, hook: "HPBeforeLoad", ok: before.ok, detail: before.detail });
@@ -110,7 +125,7 @@ export function stagePatch(state: HostState, prepared: PreparedPatch, module: We
     tableRange: placement && placement.tableCount > 0 ? { start: placement.tableBase, count: placement.tableCount } : null,
     classes: meta?.link?.classes ?? [], loadedAt: new Date(), order: 0, sha256: prepared.sha256, size: prepared.bytes.length,
   };
-  return { id, commit: () => commitPatch(state, record, plan, meta), discard };
+  return { id, commit: () => commitPatch(state, record, plan, meta, timings), discard };
 }
 
 /** Takes a committed patch out again without hooks (HPAfterLoad failed, or a pool's other worker did). */
@@ -124,9 +139,11 @@ export function rollBackPatch(state: HostState, id: string, reason: string): voi
 }
 
 /** Phase 2 of a load: commit the swaps, then HPAfterLoad. */
-function commitPatch(state: HostState, record: LoadedPatch, plan: LinkPlan, meta: PatchMeta | null): string {
+function commitPatch(state: HostState, record: LoadedPatch, plan: LinkPlan, meta: PatchMeta | null, timings: LoadTimings): string {
   const { id } = record;
+  const mark = performance.now();
   commitSwap(state, record, plan, meta);
+  timings.commit = performance.now() - mark;
   state.events.emit({ type: "commit", hp_id: id, targets: record.replaces.map((r) => r.symbol) });
   const after = runHook(record.instance, "HPAfterLoad");
   if (after.ran) state.events.emit({ type: "hook", hp_id: id, hook: "HPAfterLoad", ok: after.ok, detail: after.detail });
@@ -137,7 +154,7 @@ function commitPatch(state: HostState, record: LoadedPatch, plan: LinkPlan, meta
   record.order = state.nextOrder++;
   record.loadedAt = new Date();
   state.patches.set(id, record);
-  state.events.emit({ type: "loaded", hp_id: id });
+  state.events.emit({ type: "loaded", hp_id: id, timings: Object.assign({}, timings) });
   return id;
 }
 

@@ -17,6 +17,8 @@ interface SlotState {
 /** Owns the table slots of the base's patchable functions. */
 export class SwapTable {
   private readonly slots = new Map<number, SlotState>();
+  /** The slots each owner has a layer in, so that a revert touches only those. */
+  private readonly owned = new Map<string, number[]>();
 
   constructor(private readonly table: WebAssembly.Table) {}
 
@@ -48,18 +50,18 @@ export class SwapTable {
       for (const slot of touched) this.removeLayer(slot, owner);
       throw err;
     }
+    if (touched.length > 0) this.owned.set(owner, [...(this.owned.get(owner) ?? []), ...touched]);
   }
 
   /** Takes every layer of `owner` out; each slot falls back to the next newest layer or the original. */
   revert(owner: string): void {
     for (const slot of this.slotsOf(owner)) this.removeLayer(slot, owner);
+    this.owned.delete(owner);
   }
 
   /** The slots `owner` has a layer in. */
   slotsOf(owner: string): number[] {
-    const out: number[] = [];
-    for (const [slot, s] of this.slots) if (s.layers.some((l) => l.owner === owner)) out.push(slot);
-    return out;
+    return [...(this.owned.get(owner) ?? [])];
   }
 
   /** Owner of the layer in force at `slot`, or null when the original runs. */
