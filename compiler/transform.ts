@@ -9,6 +9,7 @@ import type { Parser, Program } from "assemblyscript";
 import type binaryenNs from "binaryen";
 import { buildManifestSection } from "./manifest-builder.js";
 import { makePatchable, type PatchableOptions } from "./make-patchable.js";
+import { splitTwins } from "./split-twins.js";
 import { findNoPatchMarkers } from "./source-markers.js";
 import { validateOrThrow, type Binaryen } from "./binaryen-util.js";
 import { collectSources, encodeSources, SOURCES_SECTION } from "./embed-sources.js";
@@ -47,6 +48,7 @@ export default class HotwasmTransform extends Transform {
     const options = resolveOptions((this.constructor as typeof HotwasmTransform).options);
     const outcome = makePatchable(b, module, program, { ...options, noPatch: this.noPatch });
     const safepoints = insertSafepoints(b, module, outcome, options.safepoints);
+    splitTwins(b, module, outcome.functions);
     const section = buildManifestSection(module, program, { ...outcome, safepoints }, ascVersion);
     module.addCustomSection(section.name, section.bytes);
     if (options.sources) module.addCustomSection(SOURCES_SECTION, encodeSources(collectSources(program)));
