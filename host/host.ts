@@ -1,19 +1,19 @@
 // The Host: runs a patchable base build and hot-patches it (hotgo's LoadHP / UnloadHP / GetHPInfo).
 // Operations are serialised: one load or unload at a time, in the order they were asked for.
 
-import { instantiate as instantiateWithLoader } from "@assemblyscript/loader";
-import { parseLoadConfig, type EffectiveConfig, type LoadConfig } from "./config.js";
+import { instantiateBase } from "./base-instance.js";
+import { parseLoadConfig, type LoadConfig } from "./config.js";
 import { HotwasmError, isHotwasmError, describeError } from "./errors.js";
-import { EventHub, type HostEventListener } from "./events.js";
+import type { HostEventListener } from "./events.js";
 import type { HostState } from "./host-state.js";
+import { describePatches, type HPInfo } from "./hp-info.js";
 import { applyPatch, compilePatch, compilePatchSync, preparePatch } from "./load-patch.js";
-import { readManifest, type Manifest } from "./manifest.js";
-import { defaultReadFile, toBytes, type ReadFile } from "./read-source.js";
-import { SwapTable } from "./swap-table.js";
-import { ArenaAllocator, TableAllocator } from "./placement.js";
-import { RuntimeHooks } from "./runtime-hooks.js";
+import type { Manifest } from "./manifest.js";
+import { OpQueue } from "./op-queue.js";
+import { storedPatches, type PatchStore } from "./patch-store.js";
+import { toBytes, type ReadFile } from "./read-source.js";
 import { settleUnloaded } from "./release-patch.js";
-import { SymbolTable } from "./symbols.js";
+import { countTrap, rollBackPatch } from "./roll-back-patch.js";
 import { unloadPatch, type UnloadResult } from "./unload-patch.js";
 
 /** Options of a Host. */
@@ -24,26 +24,19 @@ export interface HostOptions {
   maxPatchBytes?: number;
   /** Checks a patch's bytes before anything else reads or compiles them (signatures); throws to refuse. */
   verifyPatch?: (bytes: Uint8Array) => void;
+  /** The clock of trap windows, in ms (default Date.now). */
+  now?: () => number;
 }
 
-/** One loaded patch as `getHPInfo` reports it: hotgo's HPInfo plus what hotwasm knows. */
-export interface HPInfo {
-  hp_id: string;
-  config: EffectiveConfig;
-  replaces: { symbol: string; export: string; in_force: boolean }[];
-  refs: { name: string; symbol: string }[];
-  order: number;
-  loaded_at: string;
-  sha256: string;
-  size: number;
-  /** "retained": unloaded, but kept because the program may still use its data or classes. */
-  state: "loaded" | "retained";
-  retained_reason?: string;
-  /** Its static data in the patch arena. */
-  data?: { start: number; end: number }[];
-  /** Classes it adds to the base's. */
-  classes?: string[];
+/** How a load is made, beyond its config. */
+export interface LoadOptions {
+  /** The hp_file to report for a patch given as bytes (a patch re-applied from a state directory). */
+  hpFile?: string;
+  /** Marks the load as a re-application at start-up (in its events). */
+  restored?: boolean;
 }
+
+export type { HPInfo };
 
 /** A source of a module: bytes, a compiled module, or a path. */
 export type ModuleSource = Uint8Array | ArrayBuffer | WebAssembly.Module | string;
@@ -58,10 +51,7 @@ export class Host {
   readonly manifest: Manifest;
   private readonly state: HostState;
   private readonly readFile: ReadFile;
-  private queue: Promise<unknown> = Promise.resolve();
-  /** Operations queued or running; a synchronous operation needs none. */
-  private pending = 0;
-  private busy = false;
+  private readonly ops: OpQueue;
 
   private constructor(state: HostState, exports: Record<string, any>, readFile: ReadFile) {
     this.state = state;
@@ -69,33 +59,15 @@ export class Host {
     this.manifest = state.manifest;
     this.exports = exports;
     this.readFile = readFile;
+    this.ops = new OpQueue(state.events);
   }
 
   /** Compiles and instantiates a patchable base build. */
   static async instantiate(source: ModuleSource, imports: WebAssembly.Imports = {}, options: HostOptions = {}): Promise<Host> {
-    const readFile = options.readFile ?? defaultReadFile;
-    const bytesOrModule = typeof source === "string" ? await readFile(source) : source;
-    const module = bytesOrModule instanceof WebAssembly.Module ? bytesOrModule : await compileBase(toBytes(bytesOrModule));
-    const manifest = readManifest(module);
-    const { instance, exports } = await instantiateWithLoader(module, imports as Record<string, any>);
-    const table = instance.exports[manifest.table.export];
-    if (!(table instanceof WebAssembly.Table)) throw new HotwasmError("E_NOT_PATCHABLE_BUILD", "the base does not export its table");
-    const swap = new SwapTable(table);
-    for (const fn of manifest.functions) {
-      if (fn.slot === null) continue;
-      const flag = instance.exports[fn.flag ?? ""];
-      if (!(flag instanceof WebAssembly.Global)) throw new HotwasmError("E_NOT_PATCHABLE_BUILD", `the base does not export the flag of ${fn.name}`);
-      swap.addSlot(fn.slot, flag);
-    }
-    const tables = new TableAllocator(table);
-    const state: HostState = {
-      manifest, symbols: new SymbolTable(manifest), instance, imports, swap, events: new EventHub(),
-      patches: new Map(), retained: new Map(), arena: new ArenaAllocator(manifest.arena.start, manifest.arena.size),
-      tables, hooks: new RuntimeHooks(manifest, instance.exports, swap, table, tables),
-      nextOrder: 1, maxPatchBytes: options.maxPatchBytes ?? 64 * 1024 * 1024,
-      verifyPatch: options.verifyPatch,
-    };
-    return new Host(state, withoutInternals(exports as Record<string, any>), readFile);
+    let self: Host | undefined;
+    const { state, exports, readFile } = await instantiateBase(source, imports, options, (id, error) => self?.onTrap(id, error));
+    self = new Host(state, exports, readFile);
+    return self;
   }
 
   /** Subscribes to host events; returns the unsubscribe function. */
@@ -103,60 +75,73 @@ export class Host {
     return this.state.events.on(listener);
   }
 
-  /** Loads a patch (hotgo's LoadHP); resolves to its id. */
-  loadHP(config: LoadConfig): Promise<string> {
-    return this.serialise("load", null, async () => {
+  /** Loads a patch (hotgo's LoadHP); resolves to its id once it is in force (and recorded, with a store). */
+  loadHP(config: LoadConfig, options: LoadOptions = {}): Promise<string> {
+    return this.ops.serialise("load", null, async () => {
       const parsed = parseLoadConfig(config);
       const bytes = parsed.hp_bytes ? toBytes(parsed.hp_bytes) : await this.readPatchFile(parsed.hp_file!);
-      const prepared = preparePatch(this.state, bytes, parsed);
+      const prepared = preparePatch(this.state, bytes, { ...parsed, ...(options.hpFile !== undefined && parsed.hp_bytes ? { hp_file: options.hpFile } : {}) });
+      if (options.restored) prepared.restored = true;
       const module = await compilePatch(prepared);
-      return this.guard("load", prepared.id, () => applyPatch(this.state, prepared, module));
-    });
+      const { store } = this.state;
+      return this.ops.guard("load", prepared.id, async () => {
+        await store?.saveBytes(prepared.sha256, prepared.bytes).catch((err: unknown) => { throw storeFailed(err, "its bytes"); });
+        const id = applyPatch(this.state, prepared, module);
+        await store?.saveList(storedPatches(this.state)).catch((err: unknown) => {
+          rollBackPatch(this.state, id, `the state directory could not record the load: ${describeError(err)}`);
+          throw storeFailed(err, "the load", true);
+        });
+        return id;
+      }, false);
+    }, options.restored);
   }
 
   /** Loads a patch from bytes in one synchronous step (for use inside a call from Wasm). */
   loadHPSync(config: LoadConfig): string {
-    return this.exclusive("load", null, () => {
+    const id = this.ops.exclusive("load", null, () => {
       const parsed = parseLoadConfig(config);
       if (!parsed.hp_bytes) throw new HotwasmError("E_INVALID_CONFIG", "loadHPSync needs hp_bytes");
       const prepared = preparePatch(this.state, toBytes(parsed.hp_bytes), parsed);
+      if (this.state.store) throw new HotwasmError("E_INVALID_CONFIG", "loadHPSync cannot record a patch in a state directory; use loadHP");
       return applyPatch(this.state, prepared, compilePatchSync(prepared));
+    });
+    return id;
+  }
+
+  /** Unloads a patch (hotgo's UnloadHP); with a store, a failure to record it is a warning. */
+  unloadHP(id: string): Promise<UnloadResult> {
+    return this.ops.serialise("unload", id, async () => {
+      const result = unloadPatch(this.state, id);
+      const warning = await this.persist();
+      if (warning) result.warnings.push(`${warning}; the patch will be re-applied at the next start`);
+      return result;
     });
   }
 
-  /** Unloads a patch (hotgo's UnloadHP). */
-  unloadHP(id: string): Promise<UnloadResult> {
-    return this.serialise("unload", id, async () => unloadPatch(this.state, id));
-  }
-
-  /** Synchronous twin of `unloadHP`. */
+  /** Synchronous twin of `unloadHP` (with a store, it is recorded right after). */
   unloadHPSync(id: string): UnloadResult {
-    return this.exclusive("unload", id, () => unloadPatch(this.state, id));
+    const result = this.ops.exclusive("unload", id, () => unloadPatch(this.state, id));
+    this.persistLater();
+    return result;
   }
 
-  /** The loaded patches, oldest first (hotgo's GetHPInfo); then unloaded ones the program may still use. */
+  /** The loaded patches, oldest first (hotgo's GetHPInfo); then unloaded ones the program may still
+   * use, then the last ones the host rolled back. */
   getHPInfo(): HPInfo[] {
-    return [...this.state.patches.values(), ...this.state.retained.values()]
-      .sort((a, b) => Number(!!a.retained) - Number(!!b.retained) || a.order - b.order)
-      .map((p) => ({
-        hp_id: p.id,
-        config: { hp_file: p.config.hp_file, replace_config: { ...p.config.replace_config }, ref_config: { ...p.config.ref_config } },
-        replaces: p.replaces.map((r) => ({ symbol: r.symbol, export: r.export, in_force: this.state.swap.ownerAt(r.slot) === p.id })),
-        refs: p.refs.map((r) => ({ ...r })),
-        order: p.order,
-        loaded_at: p.loadedAt.toISOString(),
-        sha256: p.sha256,
-        size: p.size,
-        state: p.retained ? ("retained" as const) : ("loaded" as const),
-        ...(p.retained ? { retained_reason: p.retained.reason } : {}),
-        ...(p.dataRanges.length > 0 ? { data: p.dataRanges.map((r) => ({ ...r })) } : {}),
-        ...(p.classes.length > 0 ? { classes: p.classes.map((c) => c.name) } : {}),
-      }));
+    return describePatches(this.state);
+  }
+
+  /** Records the loaded patches in `store` from now on (after re-applying what it held). */
+  persistTo(store: PatchStore): Promise<void> {
+    return this.ops.serialise("load", null, async () => {
+      this.state.store = store;
+      await store.saveList(storedPatches(this.state));
+    });
   }
 
   /** Checks the retained patches again; releases those the program no longer uses. Returns the ids still retained. */
   releaseRetained(): Promise<string[]> {
-    return this.serialise("unload", null, async () => {
+    return this.ops.serialise("unload", null, async () => {
       settleUnloaded(this.state);
       return [...this.state.retained.keys()];
     });
@@ -177,60 +162,39 @@ export class Host {
     }
   }
 
-  private serialise<T>(action: "load" | "unload", id: string | null, op: () => Promise<T>): Promise<T> {
-    this.pending++;
-    const run = async () => {
-      try {
-        return await this.guard(action, id, op);
-      } finally {
-        this.pending--;
-      }
-    };
-    const result = this.queue.then(run, run);
-    this.queue = result.catch(() => undefined);
-    return result;
-  }
-
-  private exclusive<T>(action: "load" | "unload", id: string | null, op: () => T): T {
-    if (this.busy || this.pending > 0) throw new HotwasmError("E_BUSY", `another load or unload is running; ${action} it again after it ends`);
-    this.busy = true;
-    try {
-      return this.guard(action, id, op);
-    } finally {
-      this.busy = false;
+  /** A failure attributed to patch `id`: over its policy's limit, it is rolled back (now when idle, else queued). */
+  private onTrap(id: string, error: unknown): void {
+    if (!countTrap(this.state, id, error)) return;
+    const patch = this.state.patches.get(id)!;
+    const reason = `its code failed ${patch.traps.times.length} times within ${patch.policy!.window_ms} ms (policy: at most ${patch.policy!.max_traps})`;
+    if (this.ops.idle) {
+      rollBackPatch(this.state, id, reason);
+      this.persistLater();
+    } else {
+      void this.ops.serialise("unload", id, async () => { rollBackPatch(this.state, id, reason); await this.persist(); }).catch(() => undefined);
     }
   }
 
-  /** Emits a "refused" event for every HotwasmError that leaves an operation (once). */
-  private guard<T>(action: "load" | "unload", id: string | null, op: () => T): T {
-    const report = (err: unknown) => {
-      if (isHotwasmError(err) && !reported.has(err)) {
-        reported.add(err);
-        const hpId = id ?? (typeof err.details.hp_id === "string" ? err.details.hp_id : null);
-        this.state.events.emit({ type: "refused", action, hp_id: hpId, code: err.code, message: err.message });
-      }
-      throw err;
-    };
+  /** Records the loaded patches in the store, if any; resolves to a warning when that failed. */
+  private async persist(): Promise<string | null> {
+    if (!this.state.store) return null;
     try {
-      const out = op();
-      return (out instanceof Promise ? out.catch(report) : out) as T;
+      await this.state.store.saveList(storedPatches(this.state));
+      return null;
     } catch (err) {
-      return report(err);
+      const message = `the state directory could not record the change: ${describeError(err)}`;
+      this.state.events.emit({ type: "store-failed", message });
+      return message;
     }
   }
-}
 
-const reported = new WeakSet<object>();
-
-async function compileBase(bytes: Uint8Array): Promise<WebAssembly.Module> {
-  try {
-    return await WebAssembly.compile(bytes as BufferSource);
-  } catch (err) {
-    throw new HotwasmError("E_INVALID_MODULE", `the base module does not compile: ${describeError(err)}`, { cause: err });
+  /** Queues a `persist` after a change made outside the queue. */
+  private persistLater(): void {
+    if (this.state.store) void this.ops.serialise("unload", null, async () => { await this.persist(); });
   }
 }
 
-function withoutInternals(exports: Record<string, any>): Record<string, any> {
-  for (const name of Object.keys(exports)) if (name.startsWith("hotwasm:")) delete exports[name];
-  return exports;
+function storeFailed(err: unknown, what: string, rolledBack = false): HotwasmError {
+  const rolled = rolledBack ? "; it was rolled back" : "";
+  return new HotwasmError("E_STATE_WRITE_FAILED", `the state directory could not record ${what}${rolled}: ${describeError(err)}`, { cause: err });
 }

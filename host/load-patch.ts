@@ -3,7 +3,7 @@
 
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
-import { canonicalMaps, effectiveConfig, type EffectiveConfig, type LoadConfig } from "./config.js";
+import { canonicalMaps, effectiveConfig, type EffectiveConfig, type LoadConfig, type TrapPolicy } from "./config.js";
 import { HotwasmError, describeError } from "./errors.js";
 import { runHook } from "./hooks.js";
 import type { HostState, LoadedPatch } from "./host-state.js";
@@ -20,6 +20,9 @@ export interface PreparedPatch {
   info: ModuleInfo;
   meta: PatchMeta | null;
   config: EffectiveConfig;
+  policy?: TrapPolicy;
+  /** Re-applied from a state directory at start-up. */
+  restored?: boolean;
 }
 
 /** Reads and identifies a patch; refuses oversize, unverified, unreadable and already loaded ones. */
@@ -42,7 +45,7 @@ export function preparePatch(state: HostState, bytes: Uint8Array, config: LoadCo
   if (state.patches.has(id)) {
     throw new HotwasmError("E_ALREADY_LOADED", `the same patch and config are already loaded as ${id}`, { details: { hp_id: id } });
   }
-  return { id, sha256: digest, bytes, info, meta, config: effective };
+  return { id, sha256: digest, bytes, info, meta, config: effective, ...(config.policy ? { policy: { ...config.policy } } : {}) };
 }
 
 /** Compiles prepared bytes, turning engine errors into E_INVALID_MODULE. */
@@ -92,6 +95,7 @@ export function applyPatch(state: HostState, prepared: PreparedPatch, module: We
     replaces: plan.replacements.map((r) => ({ symbol: r.target.name, export: r.exportName, slot: r.target.slot! })),
     tableRange: placement && placement.tableCount > 0 ? { start: placement.tableBase, count: placement.tableCount } : null,
     classes: meta?.link?.classes ?? [], loadedAt: new Date(), order: 0, sha256: prepared.sha256, size: prepared.bytes.length,
+    ...(prepared.policy ? { policy: prepared.policy } : {}), traps: { times: [], total: 0 },
   };
   commitSwap(state, record, plan, meta);
   state.events.emit({ type: "commit", hp_id: id, targets: record.replaces.map((r) => r.symbol) });
@@ -100,6 +104,7 @@ export function applyPatch(state: HostState, prepared: PreparedPatch, module: We
   if (after.ran) state.events.emit({ type: "hook", hp_id: id, hook: "HPAfterLoad", ok: after.ok, detail: after.detail });
   if (!after.ok) {
     state.swap.revert(id);
+    state.guard.release(id);
     state.hooks.detach(id);
     state.arena.release(id);
     undo();
@@ -108,14 +113,16 @@ export function applyPatch(state: HostState, prepared: PreparedPatch, module: We
   }
   record.order = state.nextOrder++;
   state.patches.set(id, record);
-  state.events.emit({ type: "loaded", hp_id: id });
+  state.history.delete(id);
+  state.events.emit({ type: "loaded", hp_id: id, ...(prepared.restored ? { restored: true as const } : {}) });
   return id;
 }
 
 /** Puts the patch in force in one step: its replacements, its runtime hooks, its arena range. */
 function commitSwap(state: HostState, record: LoadedPatch, plan: LinkPlan, meta: PatchMeta | null): void {
   const exports = record.instance.exports;
-  state.swap.commit(record.id, plan.replacements.map((r) => ({ slot: r.target.slot!, fn: exports[r.exportName] as Function })));
+  // Every replacement runs behind a trampoline naming its patch, so failures can be attributed.
+  state.swap.commit(record.id, plan.replacements.map((r) => ({ slot: r.target.slot!, fn: state.guard.wrap(record.id, exports[r.exportName] as Function, r.target) })));
   for (const r of record.dataRanges) state.arena.take(r.start, r.end, record.id);
   if (meta?.link) {
     const visitGlobals = exports["hotwasm:visit_globals"];

@@ -23,6 +23,7 @@ export function unloadPatch(state: HostState, id: string): UnloadResult {
   if (!before.ok) throw new HotwasmError("E_HOOK_VETO", `HPBeforeUnload refused the unload (${before.detail})`, { details: { hp_id: id } });
 
   state.swap.revert(id);
+  state.guard.release(id);
   state.patches.delete(id);
   state.events.emit({ type: "revert", hp_id: id, targets: patch.replaces.map((r) => r.symbol) });
 
