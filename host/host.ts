@@ -7,10 +7,10 @@ import { HotwasmError, isHotwasmError, describeError } from "./errors.js";
 import type { HostEventListener } from "./events.js";
 import type { HostState } from "./host-state.js";
 import { describePatches, type HPInfo } from "./hp-info.js";
-import { applyPatch, compilePatch, compilePatchSync, preparePatch } from "./load-patch.js";
+import { applyPatch, compilePatch, compilePatchSync, preparePatch, type PreparedPatch } from "./load-patch.js";
 import type { Manifest } from "./manifest.js";
 import { OpQueue } from "./op-queue.js";
-import { storedPatches, type PatchStore } from "./patch-store.js";
+import { storedPatches, type PatchStore, type StoredPatch } from "./patch-store.js";
 import { toBytes, type ReadFile } from "./read-source.js";
 import { settleUnloaded } from "./release-patch.js";
 import { countTrap, rollBackPatch } from "./roll-back-patch.js";
@@ -26,14 +26,6 @@ export interface HostOptions {
   verifyPatch?: (bytes: Uint8Array) => void;
   /** The clock of trap windows, in ms (default Date.now). */
   now?: () => number;
-}
-
-/** How a load is made, beyond its config. */
-export interface LoadOptions {
-  /** The hp_file to report for a patch given as bytes (a patch re-applied from a state directory). */
-  hpFile?: string;
-  /** Marks the load as a re-application at start-up (in its events). */
-  restored?: boolean;
 }
 
 export type { HPInfo };
@@ -76,24 +68,24 @@ export class Host {
   }
 
   /** Loads a patch (hotgo's LoadHP); resolves to its id once it is in force (and recorded, with a store). */
-  loadHP(config: LoadConfig, options: LoadOptions = {}): Promise<string> {
+  loadHP(config: LoadConfig): Promise<string> {
     return this.ops.serialise("load", null, async () => {
       const parsed = parseLoadConfig(config);
       const bytes = parsed.hp_bytes ? toBytes(parsed.hp_bytes) : await this.readPatchFile(parsed.hp_file!);
-      const prepared = preparePatch(this.state, bytes, { ...parsed, ...(options.hpFile !== undefined && parsed.hp_bytes ? { hp_file: options.hpFile } : {}) });
-      if (options.restored) prepared.restored = true;
-      const module = await compilePatch(prepared);
-      const { store } = this.state;
-      return this.ops.guard("load", prepared.id, async () => {
-        await store?.saveBytes(prepared.sha256, prepared.bytes).catch((err: unknown) => { throw storeFailed(err, "its bytes"); });
-        const id = applyPatch(this.state, prepared, module);
-        await store?.saveList(storedPatches(this.state)).catch((err: unknown) => {
-          rollBackPatch(this.state, id, `the state directory could not record the load: ${describeError(err)}`);
-          throw storeFailed(err, "the load", true);
-        });
-        return id;
-      }, false);
-    }, options.restored);
+      return this.apply(preparePatch(this.state, bytes, parsed));
+    });
+  }
+
+  /** Re-applies a recorded patch (a state directory's, at start-up); its events are marked `restored`. */
+  restoreHP(entry: StoredPatch, readBytes: () => Promise<Uint8Array>): Promise<string> {
+    return this.ops.serialise("load", entry.hp_id, async () => {
+      const { replace_config, ref_config } = entry.config;
+      const parsed = parseLoadConfig({ hp_bytes: new Uint8Array(0), replace_config, ref_config, ...(entry.policy ? { policy: entry.policy } : {}) });
+      const prepared = preparePatch(this.state, await readBytes(), { ...parsed, hp_file: entry.config.hp_file });
+      if (prepared.id !== entry.hp_id) throw new HotwasmError("E_STATE_CORRUPT", `the recorded patch ${entry.hp_id} has another id (${prepared.id}) from its stored bytes and config`);
+      prepared.restored = true;
+      return this.apply(prepared);
+    }, true);
   }
 
   /** Loads a patch from bytes in one synchronous step (for use inside a call from Wasm). */
@@ -160,6 +152,21 @@ export class Host {
       if (isHotwasmError(err)) throw err; // a reader's own refusal (confinement, size) keeps its code
       throw new HotwasmError("E_PATCH_READ_FAILED", `cannot read ${path}: ${describeError(err)}`, { cause: err });
     }
+  }
+
+  /** Compiles, records the bytes, applies and records the list; a failed record rolls the load back. */
+  private async apply(prepared: PreparedPatch): Promise<string> {
+    const module = await compilePatch(prepared);
+    const { store } = this.state;
+    return this.ops.guard("load", prepared.id, async () => {
+      await store?.saveBytes(prepared.sha256, prepared.bytes).catch((err: unknown) => { throw storeFailed(err, "its bytes"); });
+      const id = applyPatch(this.state, prepared, module);
+      await store?.saveList(storedPatches(this.state)).catch((err: unknown) => {
+        rollBackPatch(this.state, id, `the state directory could not record the load: ${describeError(err)}`);
+        throw storeFailed(err, "the load", true);
+      });
+      return id;
+    }, !!prepared.restored);
   }
 
   /** A failure attributed to patch `id`: over its policy's limit, it is rolled back (now when idle, else queued). */

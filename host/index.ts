@@ -1,6 +1,6 @@
 // The hotwasm runtime: `import { Host } from "hotwasm"`. Runs in Node and in browsers.
 
-export { Host, type HostOptions, type HPInfo, type LoadOptions, type ModuleSource } from "./host.js";
+export { Host, type HostOptions, type HPInfo, type ModuleSource } from "./host.js";
 export { storedPatches, type PatchStore, type StoredPatch } from "./patch-store.js";
 export { HPHttpServer, type HttpApiOptions } from "./http-server.js";
 export { HPRpcServer, RPC_SERVICE, type RpcApiOptions } from "./rpc-server.js";
