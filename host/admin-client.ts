@@ -2,7 +2,7 @@
 // JSON-RPC API, with a bearer token; refusals come back as HotwasmErrors with the server's code.
 // Uses fetch only, so it runs in browsers too.
 
-import type { SymbolMap } from "./config.js";
+import type { SymbolMap, TrapPolicy } from "./config.js";
 import { ERROR_CODES, HotwasmError, describeError, type ErrorCode } from "./errors.js";
 import type { HPInfo } from "./host.js";
 
@@ -21,6 +21,8 @@ export interface AdminLoadRequest {
   hp_bytes?: Uint8Array;
   replace_config?: SymbolMap;
   ref_config?: SymbolMap;
+  /** Trap containment for this load. */
+  policy?: TrapPolicy;
 }
 
 /** The admin operations of one server. */
@@ -56,6 +58,7 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
       const query = new URLSearchParams();
       if (req.replace_config) query.set("replace_config", JSON.stringify(req.replace_config));
       if (req.ref_config) query.set("ref_config", JSON.stringify(req.ref_config));
+      if (req.policy) query.set("policy", JSON.stringify(req.policy));
       const url = `${base}/hp/v1/load${query.size > 0 ? `?${query}` : ""}`;
       return String((await request(url, { method: "POST", headers: headers({ "content-type": "application/wasm" }), body: req.hp_bytes as BodyInit })).hp_id);
     },
