@@ -1,13 +1,15 @@
-// `hotwasm serve --state-dir`: a real server process killed with SIGKILL in the middle of loads and
-// unloads (at each step of the state write, then at random times) comes back with every patch
-// either fully applied or not at all, its journal and its behaviour agreeing.
+// A real `hotwasm serve` process: killed with SIGKILL in the middle of loads and unloads (at each
+// step of the state write, then at random times) it comes back from --state-dir with every patch
+// either fully applied or not at all, its journal and its behaviour agreeing; a patch loaded with
+// --max-traps whose code traps in the ticking program is rolled back on its own.
 
 import { afterAll, afterEach, beforeAll, expect, test } from "vitest";
-import { copyFile, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startServe, stopAll, type ServeProcess } from "../helpers/cli-process.js";
+import { hotwasm, startServe, stopAll, type ServeProcess } from "../helpers/cli-process.js";
 import { exampleBinaries } from "../helpers/example-app.js";
+import { wat } from "../helpers/wat.js";
 
 let dir = "";
 beforeAll(async () => {
@@ -84,5 +86,25 @@ test("killed at random times during loads and unloads: every restart comes back 
   }
   expect(outcomes.applied + outcomes.not_applied).toBe(ROUNDS);
   console.log(`kill rounds: ${ROUNDS} (seed ${SEED}), change applied ${outcomes.applied}, not applied ${outcomes.not_applied}, all consistent`);
+  expect(await serve.stop()).toBe(0);
+});
+
+test("a patch loaded with --max-traps that traps in the running program is rolled back, recorded and reported", async () => {
+  await writeFile(join(dir, "patches/trap.wasm"), wat(`(module (func (export "broken") (unreachable)))`));
+  await rm(join(dir, "state"), { recursive: true, force: true });
+  const serve = await startServe(dir, args);
+  const load = await hotwasm(dir, ["load", "trap.wasm", "--replace", "broken=main.func1", "--max-traps", "2", "--trap-window-ms", "600000", "--url", serve.url]);
+  expect([load.code, load.stderr]).toEqual([0, ""]);
+  const mark = serve.lines.length;
+  await serve.waitFor((l) => l.startsWith("func1: "), mark); // back to the original after the third trap
+  expect(serve.stderr.filter((l) => l.startsWith("hotwasm serve: func1 failed: "))).toEqual(Array(3).fill("hotwasm serve: func1 failed: unreachable"));
+  const info = await hotwasm(dir, ["info", "--url", serve.url]);
+  expect(info.stdout).toMatch(new RegExp(`^${load.stdout.trim()}\n.*\n  replaces broken -> assembly/index/func1 \\(shadowed\\)\n.*\n  policy   at most 2 traps in 600000 ms; 3 so far\n  state    rolled back at \\S+: its code failed 3 times within 600000 ms \\(policy: at most 2\\)\n$`));
+  let recorded: unknown[] = [null];
+  for (let i = 0; i < 200 && recorded.length > 0; i++) {
+    recorded = (JSON.parse(await readFile(join(dir, "state/journal.json"), "utf8")) as { patches: unknown[] }).patches;
+    if (recorded.length > 0) await new Promise((r) => setTimeout(r, 25));
+  }
+  expect(recorded).toEqual([]); // the rollback is recorded: a restart does not bring the patch back
   expect(await serve.stop()).toBe(0);
 });
