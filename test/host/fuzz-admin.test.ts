@@ -79,9 +79,15 @@ test(`${CASES} random requests to the HTTP and JSON-RPC APIs: coded answers, the
     const { path, init } = randomRequest(seeds, i);
     const res = await fetch(`${url}${path}`, init);
     const text = await res.text();
-    const where = `request ${i} (seed ${SEED}) ${init.method} ${path}: HTTP ${res.status} ${text.slice(0, 300)}`;
+    const where = `request ${i} (seed ${SEED}) ${init.method} ${path.slice(0, 200)}: HTTP ${res.status} ${text.slice(0, 300)}`;
     if (res.status >= 500) throw new Error(where);
-    const body = res.status === 204 || res.headers.get("content-type")?.startsWith("text/html") ? null : (JSON.parse(text) as unknown);
+    let body: unknown = null;
+    try {
+      // 431: Node's own parser refuses an oversized URL before hotwasm sees the request.
+      if (res.status !== 204 && res.status !== 431 && !res.headers.get("content-type")?.startsWith("text/html")) body = JSON.parse(text);
+    } catch (err) {
+      throw new Error(`${where}: not JSON`, { cause: err });
+    }
     for (const code of codesIn(body)) if (!(code in ERROR_CODES) || code === "E_INTERNAL") throw new Error(`${where}: code ${code}`);
     statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
     for (const p of host.getHPInfo()) if (p.state === "loaded") await host.unloadHP(p.hp_id);
