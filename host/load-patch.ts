@@ -11,6 +11,7 @@ import { linkPatch, type LinkPlan } from "./link-patch.js";
 import { choosePlacement, finishPlacement, type Placement } from "./place-patch.js";
 import { readPatchMeta, type PatchMeta } from "./patch-meta.js";
 import { readModule, WasmReadError, type ModuleInfo } from "./wasm-reader.js";
+import { syncTrampolines } from "./roll-back-patch.js";
 
 /** A patch that has been read and identified but not yet compiled. */
 export interface PreparedPatch {
@@ -97,6 +98,7 @@ export function applyPatch(state: HostState, prepared: PreparedPatch, module: We
     classes: meta?.link?.classes ?? [], loadedAt: new Date(), order: 0, sha256: prepared.sha256, size: prepared.bytes.length,
     ...(prepared.policy ? { policy: prepared.policy } : {}), traps: { times: [], total: 0 },
   };
+  if (record.policy) syncTrampolines(state, true);
   commitSwap(state, record, plan, meta);
   state.events.emit({ type: "commit", hp_id: id, targets: record.replaces.map((r) => r.symbol) });
 
@@ -105,6 +107,7 @@ export function applyPatch(state: HostState, prepared: PreparedPatch, module: We
   if (!after.ok) {
     state.swap.revert(id);
     state.guard.release(id);
+    syncTrampolines(state);
     state.hooks.detach(id);
     state.arena.release(id);
     undo();
@@ -121,8 +124,11 @@ export function applyPatch(state: HostState, prepared: PreparedPatch, module: We
 /** Puts the patch in force in one step: its replacements, its runtime hooks, its arena range. */
 function commitSwap(state: HostState, record: LoadedPatch, plan: LinkPlan, meta: PatchMeta | null): void {
   const exports = record.instance.exports;
-  // Every replacement runs behind a trampoline naming its patch, so failures can be attributed.
-  state.swap.commit(record.id, plan.replacements.map((r) => ({ slot: r.target.slot!, fn: state.guard.wrap(record.id, exports[r.exportName] as Function, r.target) })));
+  // While a patch with a policy is loaded, every replacement runs behind a trampoline naming its patch.
+  state.swap.commit(record.id, plan.replacements.map((r) => {
+    const raw = exports[r.exportName] as Function;
+    return { slot: r.target.slot!, fn: state.guard.wrap(record.id, raw, r.target), raw };
+  }));
   for (const r of record.dataRanges) state.arena.take(r.start, r.end, record.id);
   if (meta?.link) {
     const visitGlobals = exports["hotwasm:visit_globals"];

@@ -1,6 +1,7 @@
 // Taking a loaded patch out of force without being asked: when its code failed more often than its
 // policy allows (trap containment), or when a load could not be recorded in the state directory.
-// No hook of the patch runs (it is misbehaving); the slots fall back as on an unload.
+// No hook of the patch runs (it is misbehaving); the slots fall back as on an unload. Also: turning
+// the trampolines that attribute failures on and off as patches with a policy come and go.
 
 import type { HostState, LoadedPatch } from "./host-state.js";
 import { settleUnloaded } from "./release-patch.js";
@@ -17,6 +18,7 @@ export function rollBackPatch(state: HostState, id: string, reason: string): voi
   state.swap.revert(id);
   state.patches.delete(id);
   state.guard.release(id);
+  syncTrampolines(state);
   state.events.emit({ type: "revert", hp_id: id, targets: patch.replaces.map((r) => r.symbol) });
   state.events.emit({ type: "unloaded", hp_id: id, warnings: [] });
   patch.rolledBack = { reason, at: new Date() };
@@ -37,4 +39,14 @@ export function countTrap(state: HostState, id: string, error: unknown): boolean
   patch.traps.total++;
   state.events.emit({ type: "trap", hp_id: id, count: times.length, message: describeError(error) });
   return times.length > patch.policy.max_traps;
+}
+
+/** Puts every replacement behind a trampoline while a patch with a policy is loaded (or `policyComing`), and takes them out after. */
+export function syncTrampolines(state: HostState, policyComing = false): void {
+  const want = policyComing || [...state.patches.values()].some((p) => p.policy);
+  if (want === state.guard.active) return;
+  state.guard.active = want;
+  if (!want) state.guard.reset();
+  const types = new Map(state.manifest.functions.filter((f) => f.slot !== null).map((f) => [f.slot!, f]));
+  state.swap.rewrap((owner, raw, slot) => (want && state.patches.has(owner) ? state.guard.wrap(owner, raw, types.get(slot)!) : raw));
 }

@@ -1,8 +1,9 @@
-// Which patch a failing call belongs to. Every replacement runs through a trampoline that puts its
-// patch's token in one shared global while it runs (trap-trampoline.ts); the host's exports are
-// wrapped so that when a call from JS throws (a trap, an abort, a stack overflow), the token left
-// in the global names the innermost patch frame that was on the stack. Nothing is blamed when no
-// patch code was running. Only calls made through `host.exports` are observed.
+// Which patch a failing call belongs to. While any patch with a policy is loaded, every replacement
+// runs through a trampoline that puts its patch's token in one shared global while it runs
+// (trap-trampoline.ts); the host's exports are wrapped so that when a call from JS throws (a trap,
+// an abort, a stack overflow), the token left in the global names the innermost patch frame that
+// was on the stack. Nothing is blamed when no patch code was running. Only calls made through
+// `host.exports` are observed. Without a policy patch nothing is wrapped and nothing costs.
 
 import { makeTrampoline, canTrampoline, type TrampolineType } from "./trap-trampoline.js";
 
@@ -17,12 +18,14 @@ export class TrapGuard {
   private readonly blamed = new WeakSet<object>();
   private nextToken = 1;
   private depth = 0;
+  /** True while replacements go behind trampolines (a patch with a policy is loaded). */
+  active = false;
 
   constructor(private readonly onTrap: TrapListener) {}
 
-  /** `fn` behind a trampoline for patch `owner`; `fn` itself when its type cannot pass one. */
+  /** `fn` behind a trampoline for patch `owner` while active; `fn` itself otherwise or when its type cannot pass one. */
   wrap(owner: string, fn: Function, type: TrampolineType): Function {
-    if (!canTrampoline(type)) return fn;
+    if (!this.active || !canTrampoline(type)) return fn;
     let token = this.tokens.get(owner);
     if (token === undefined) {
       token = this.nextToken++;
@@ -30,6 +33,12 @@ export class TrapGuard {
       this.owners.set(token, owner);
     }
     return makeTrampoline(fn, type, this.cur, token);
+  }
+
+  /** Forgets every token (after the trampolines left the table). */
+  reset(): void {
+    this.tokens.clear();
+    this.owners.clear();
   }
 
   /** Forgets `owner`'s token (after its replacements left the table). */

@@ -5,6 +5,7 @@ import { HotwasmError } from "./errors.js";
 import { runHook } from "./hooks.js";
 import type { HostState } from "./host-state.js";
 import { settleUnloaded } from "./release-patch.js";
+import { syncTrampolines } from "./roll-back-patch.js";
 
 /** The outcome of an unload. */
 export interface UnloadResult {
@@ -25,6 +26,7 @@ export function unloadPatch(state: HostState, id: string): UnloadResult {
   state.swap.revert(id);
   state.guard.release(id);
   state.patches.delete(id);
+  syncTrampolines(state);
   state.events.emit({ type: "revert", hp_id: id, targets: patch.replaces.map((r) => r.symbol) });
 
   const warnings: string[] = [];

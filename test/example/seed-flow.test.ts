@@ -77,7 +77,7 @@ test("the seed's curl flow: load, info, unload", async () => {
   expect(after.filter((l) => l.startsWith("HP")).slice(0, 2)).toEqual(["HPBeforeLoad called", "HPAfterLoad called"]);
   expect(after).toContain("New Func: 100");
   expect(after).toContain("func2: 115");
-  expect(after).not.toContain("func1: 100");
+  expect(after.slice(after.indexOf("HPBeforeLoad called"))).not.toContain("func1: 100"); // ticks before the swap may still print it
 
   const info = await (await curl(`${url}/hp/v1/info`)).json();
   expect(info).toEqual([expect.objectContaining({

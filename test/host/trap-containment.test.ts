@@ -51,13 +51,22 @@ describe("trap containment", () => {
       (func (export "add") (param i32 i32) (result i32) (call $u (local.get 0))))`);
     const q = wat(`(module (func (export "small") (param i32) (result i32)
       (if (i32.eqz (local.get 0)) (then (unreachable))) (i32.add (local.get 0) (i32.const 1))))`);
+    const guard = (host as unknown as { state: { guard: { active: boolean } } }).state.guard;
+    const qid = await host.loadHP({ hp_bytes: q, replace_config: { small: "small" } });
+    expect(guard.active).toBe(false); // no policy loaded: no trampolines, no cost
+    // Loading P puts Q (already in force) behind a trampoline too, so Q's traps are Q's.
     const pid = await host.loadHP({ hp_bytes: p, replace_config: { add: "add" }, policy: { max_traps: 0, window_ms: 60_000 } });
-    await host.loadHP({ hp_bytes: q, replace_config: { small: "small" } });
+    expect(guard.active).toBe(true);
     expect(x.add(3, 0)).toBe(8);
     expect(() => x.add(0, 0)).toThrow(WebAssembly.RuntimeError); // trapped in Q, under P
     expect(() => x.fib(1e6)).toThrow(RangeError); // base code's own stack overflow, no patch on the stack
     expect(events.filter((e) => e.type === "trap")).toEqual([]);
     expect(host.patchStack("add")).toEqual([pid]);
+    await host.unloadHP(pid);
+    expect(guard.active).toBe(false); // the last policy left: Q runs without a trampoline again
+    expect(() => x.useSmall(0)).toThrow(WebAssembly.RuntimeError);
+    expect(x.useSmall(3)).toBe(8);
+    expect(host.patchStack("small")).toEqual([qid]);
   });
 
   test("a failure under the patch in a base function it called is the patch's; a re-entrant failure counts once", async () => {
