@@ -1,4 +1,5 @@
-// Vitest settings: tests under test/, a GC hook for reachability tests, generous timeouts for asc builds.
+// Vitest settings: tests under test/, a GC hook for reachability tests, generous timeouts for asc builds,
+// and a global setup that keeps dist/ (the pool's worker script) up to date.
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
@@ -8,5 +9,6 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: "forks",
     execArgv: ["--expose-gc"],
+    globalSetup: ["test/helpers/dist-setup.ts"],
   },
 });

@@ -16,6 +16,7 @@ export function formatManifest(m: Manifest, all: boolean): string {
     `  entries    ${m.entries.join(", ")}`,
     `  table      ${m.table.size} slots, patchable from ${m.table.firstSlot}`,
     `  arena      ${m.arena.size} bytes at ${m.arena.start}`,
+    `  safepoints ${m.safepoints ? `${m.safepoints.mode}, a poll every ${m.safepoints.interval} sites (${m.safepoints.sites.entries} entries, ${m.safepoints.sites.loops} loops)` : "off"}`,
     "",
     `patchable functions (${patchable.length})`,
     ...table(patchable.map((f) => [`#${f.slot}`, f.name, f.signature ?? formatFuncType(f)])),

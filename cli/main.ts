@@ -7,6 +7,7 @@ import { registerBuild } from "./commands/build.js";
 import { registerInfo } from "./commands/info.js";
 import { registerInspect } from "./commands/inspect.js";
 import { registerPatch } from "./commands/patch.js";
+import { registerDiff } from "./commands/diff.js";
 import { registerKeygen } from "./commands/keygen.js";
 import { registerLoad } from "./commands/load.js";
 import { registerServe } from "./commands/serve.js";
@@ -39,6 +40,7 @@ export function createProgram(io: CliIo, passthrough: string[]): Command {
   registerBuild(program, io, passthrough);
   registerInspect(program, io);
   registerPatch(program, io);
+  registerDiff(program, io, passthrough);
   registerServe(program, io);
   registerLoad(program, io);
   registerUnload(program, io);

@@ -50,18 +50,38 @@ const ALLOWED_TOP_LEVEL = new Set<number>([
 /** Builds a patch against `base`. */
 export async function buildPatch(options: PatchBuildOptions): Promise<PatchBuildResult> {
   const cwd = options.cwd ?? process.cwd();
-  const manifest = manifestOf(options.base);
   const patchFile = relative(cwd, resolve(cwd, options.patch)).replace(/\\/g, "/");
   if (patchFile.startsWith("..")) throw new HotwasmError("E_PATCH_SOURCE", `the patch ${options.patch} must lie inside the project directory ${cwd}`);
-  const patchPath = patchFile.replace(/\.ts$/, "");
   const source = options.files?.[patchFile] ?? (await readFile(resolve(cwd, patchFile), "utf8"));
   const replace = { ...replaceMarkers(source), ...options.replace };
+  return buildLinkedPatch({ base: options.base, cwd, files: options.files, patchFile, replace, outFile: options.outFile });
+}
+
+/** What a linked patch is built from: the base's entries, plus a patch file or a list of targets. */
+export interface LinkedPatchOptions {
+  base: Uint8Array;
+  cwd: string;
+  files?: Record<string, string>;
+  /** The patch file (its exports are the replacements). */
+  patchFile?: string;
+  replace?: Record<string, string>;
+  /** Or: base functions whose new versions (from the edited entries) replace them. */
+  targets?: string[];
+  outFile?: string;
+  /** More asc options (must not change what the base's manifest records). */
+  ascArgs?: string[];
+}
+
+/** Compiles, cuts, relocates and stamps a patch. */
+export async function buildLinkedPatch(o: LinkedPatchOptions): Promise<PatchBuildResult> {
+  const manifest = manifestOf(o.base);
   const entries = manifest.entries.map((e) => `${e}.ts`);
   for (const e of entries) {
-    if (!options.files?.[e] && !existsSync(resolve(cwd, e))) throw new HotwasmError("E_PATCH_SOURCE", `the base's entry ${e} is not in ${cwd}; build patches from the app's project directory`);
+    if (!o.files?.[e] && !existsSync(resolve(o.cwd, e))) throw new HotwasmError("E_PATCH_SOURCE", `the base's entry ${e} is not in ${o.cwd}; build patches from the app's project directory`);
   }
+  const patchPath = o.patchFile ? o.patchFile.replace(/\.ts$/, "") : null;
   const cut = (memoryBase: number, tableBase: number) =>
-    compileCut({ cwd, files: options.files, entries, patchFile, patchPath, manifest, replace, memoryBase, tableBase });
+    compileCut({ cwd: o.cwd, files: o.files, entries, patchFile: o.patchFile ?? null, patchPath, manifest, replace: o.replace ?? {}, targets: o.targets, ascArgs: o.ascArgs ?? [], memoryBase, tableBase });
   // asc keeps table index 0 free, so table entries start at 1 in both builds.
   const a = await cut(0, 1);
   const b = await cut(MEMORY_DELTA, 1 + TABLE_DELTA);
@@ -71,7 +91,7 @@ export async function buildPatch(options: PatchBuildOptions): Promise<PatchBuild
     hotwasm: 1,
     base_build_id: manifest.buildId,
     replace_config: a.replace,
-    source: patchFile,
+    source: o.patchFile ?? `diff of ${entries.join(", ")}`,
     compiler: { version: manifest.compiler.version, flags: manifest.compiler.flags },
     link: {
       data_size: relocated.data.size,
@@ -85,8 +105,8 @@ export async function buildPatch(options: PatchBuildOptions): Promise<PatchBuild
   };
   const binary = appendCustomSection(relocated.binary, PATCH_SECTION, encodePatchMeta(meta));
   let outFile: string | null = null;
-  if (options.outFile) {
-    outFile = resolve(cwd, options.outFile);
+  if (o.outFile) {
+    outFile = resolve(o.cwd, o.outFile);
     await mkdir(dirname(outFile), { recursive: true });
     await writeFile(outFile, binary);
   }
@@ -97,10 +117,12 @@ interface CompileCut {
   cwd: string;
   files?: Record<string, string>;
   entries: string[];
-  patchFile: string;
-  patchPath: string;
+  patchFile: string | null;
+  patchPath: string | null;
   manifest: Manifest;
   replace: Record<string, string>;
+  targets?: string[];
+  ascArgs: string[];
   memoryBase: number;
   tableBase: number;
 }
@@ -114,7 +136,7 @@ async function compileCut(c: CompileCut): Promise<CutResult & { rttiOffset: numb
     afterParse(_parser: Parser): void {
       this.program.options.exportRuntime = true;
       try {
-        checkTopLevel(this.program, c.patchPath);
+        if (c.patchPath !== null) checkTopLevel(this.program, c.patchPath);
       } catch (err) {
         failure = err;
         throw err;
@@ -124,7 +146,7 @@ async function compileCut(c: CompileCut): Promise<CutResult & { rttiOffset: numb
       try {
         const b = this.binaryen as Binaryen;
         const rttiOffset = constantGlobal(b, module, "~lib/rt/__rtti_base");
-        const cut = cutPatch(b, module, this.program, { manifest: c.manifest, patchPath: c.patchPath, replace: c.replace, compilerVersion: ascVersion });
+        const cut = cutPatch(b, module, this.program, { manifest: c.manifest, patchPath: c.patchPath, replace: c.replace, targets: c.targets, compilerVersion: ascVersion });
         result = { ...cut, rttiOffset: rttiOffset === null ? null : rttiOffset - c.memoryBase };
       } catch (err) {
         failure = err;
@@ -132,7 +154,7 @@ async function compileCut(c: CompileCut): Promise<CutResult & { rttiOffset: numb
       }
     }
   }
-  const argv = [...c.entries, c.patchFile, "--config", NO_CONFIG, ...ascOptions(c.manifest), "-O0", "--memoryBase", String(c.memoryBase), "--tableBase", String(c.tableBase)];
+  const argv = [...c.entries, ...(c.patchFile ? [c.patchFile] : []), "--config", NO_CONFIG, ...ascOptions(c.manifest), ...c.ascArgs, "-O0", "--memoryBase", String(c.memoryBase), "--tableBase", String(c.tableBase)];
   try {
     await runAsc({ argv, cwd: c.cwd, files: c.files, transforms: [CutTransform] });
   } catch (err) {
@@ -144,7 +166,7 @@ async function compileCut(c: CompileCut): Promise<CutResult & { rttiOffset: numb
 }
 
 /** The asc options of the base build that change code. */
-function ascOptions(manifest: Manifest): string[] {
+export function ascOptions(manifest: Manifest): string[] {
   const f = manifest.compiler.flags;
   const out = ["--runtime", String(f.runtime)];
   if (f.noAssert === true) out.push("--noAssert");

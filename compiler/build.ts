@@ -5,6 +5,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { runAsc } from "./run-asc.js";
 import HotwasmTransform from "./transform.js";
+import { DEFAULT_POLL_INTERVAL, type SafepointMode } from "./insert-safepoints.js";
 export { BuildError } from "./run-asc.js";
 import { decodeManifest, MANIFEST_SECTION, type Manifest } from "../host/manifest.js";
 
@@ -18,6 +19,10 @@ export interface BuildOptions {
   patchable?: string[];
   /** Bytes reserved for patches' static data. */
   arenaSize?: number;
+  /** Safepoint polls for HostPool's stop-the-world swaps (default "off"). */
+  safepoints?: SafepointMode;
+  /** Poll sites executed between two polls (default 1000). */
+  pollInterval?: number;
   /** More asc options, e.g. ["-O3", "--runtime", "stub"]. */
   ascArgs?: string[];
   /** The project directory (default: the process's). */
@@ -26,6 +31,8 @@ export interface BuildOptions {
   files?: Record<string, string>;
   /** Build without the transform (a plain build, for comparisons). */
   plain?: boolean;
+  /** Embed the program's own sources, for `hotwasm diff` (default true). */
+  sources?: boolean;
   /** The asconfig file asc reads (default asconfig.json); false reads none. */
   config?: string | false;
 }
@@ -47,7 +54,8 @@ export const NO_CONFIG = "__hotwasm_no_asconfig__.json";
 export async function buildPatchable(options: BuildOptions = {}): Promise<BuildResult> {
   const cwd = options.cwd ?? process.cwd();
   const outFile = options.outFile === false ? false : options.outFile ?? (await configuredOutFile(cwd)) ?? "build/app.wasm";
-  const transforms = options.plain ? [] : [HotwasmTransform.withOptions({ patchable: options.patchable ?? [], arenaSize: options.arenaSize })];
+  const safepoints = { mode: options.safepoints ?? "off", interval: options.pollInterval ?? DEFAULT_POLL_INTERVAL };
+  const transforms = options.plain ? [] : [HotwasmTransform.withOptions({ patchable: options.patchable ?? [], arenaSize: options.arenaSize, safepoints, sources: options.sources })];
   const config = options.config === false ? ["--config", NO_CONFIG] : options.config ? ["--config", options.config] : [];
   // A plain build exports the runtime too, so it differs from a patchable one only by the transform.
   const runtime = options.plain ? ["--exportRuntime"] : [];

@@ -10,11 +10,17 @@ export interface ClassInfo {
   layout: string;
 }
 
+interface FieldLike {
+  memoryOffset?: number;
+  type?: { toString(): string };
+  name: string;
+}
+
 interface ClassLike {
   internalName: string;
   nextMemoryOffset: number;
   base: ClassLike | null;
-  members: Map<string, { memoryOffset?: number; type?: { toString(): string }; name: string }> | null;
+  members: Map<string, FieldLike & { instance?: FieldLike | null }> | null;
 }
 
 /** The program's managed classes, by id. */
@@ -30,7 +36,8 @@ export function describeClasses(program: Program): ClassInfo[] {
 function layoutOf(cls: ClassLike): string {
   const fields: string[] = [];
   for (let c: ClassLike | null = cls; c; c = c.base) {
-    for (const m of c.members?.values() ?? []) {
+    for (const member of c.members?.values() ?? []) {
+      const m = member.instance ?? member; // a property prototype's resolved instance holds the field
       if (typeof m.memoryOffset === "number" && m.memoryOffset >= 0 && m.type) fields.push(`${m.name}:${m.type.toString()}@${m.memoryOffset}`);
     }
   }

@@ -4,3 +4,4 @@ export { buildPatchable, manifestOf, BuildError, type BuildOptions, type BuildRe
 export { buildPlainPatch, type PlainPatchOptions } from "./build-plain-patch.js";
 export { default as HotwasmTransform, DEFAULT_ARENA_SIZE } from "./transform.js";
 export { appendCustomSection } from "./custom-section.js";
+export { SAFEPOINT_MODES, DEFAULT_POLL_INTERVAL, type SafepointMode } from "./insert-safepoints.js";

@@ -1,14 +1,15 @@
 // The rewrite that makes a module patchable (DESIGN.md §2, guarded dispatch): each patchable
-// function f keeps its name and becomes a dispatcher,
-//   f = if (global $flag) call_indirect slot else call f$impl
-// with its old body moved to f$impl, which sits in the shared table at `slot`. The table, memory,
-// every global, every dispatcher and flag are exported for the host.
+// function f keeps its name and its body, behind a guard at its entry,
+//   f = if (global $flag) call_indirect slot else <f's body>
+// and sits in the shared table at `slot` until a patch takes the slot. The table, memory, every
+// global, every patchable function and flag are exported for the host.
 
 import type { Program } from "assemblyscript";
 import { RewriteError, typeNames, type Binaryen, type BinaryenModule } from "./binaryen-util.js";
 import { reserveArena, type Arena } from "./reserve-arena.js";
 import { choosePatchable } from "./select-functions.js";
 import type { ManifestFunction, ManifestGlobal } from "../host/manifest.js";
+import type { SafepointOutcome } from "./insert-safepoints.js";
 
 /** Options of the rewrite. */
 export interface PatchableOptions {
@@ -18,6 +19,8 @@ export interface PatchableOptions {
   arenaSize: number;
   /** Functions whose source marks them as not patchable. */
   noPatch?: ReadonlySet<string>;
+  /** Embed the program's own sources (for `hotwasm diff`); default true. */
+  sources?: boolean;
 }
 
 /** What the rewrite produced, for the manifest. */
@@ -27,11 +30,17 @@ export interface RewriteOutcome {
   table: { export: string; firstSlot: number; size: number };
   memory: { export: string };
   arena: Arena;
+  /** Safepoint polls inserted afterwards (insert-safepoints.ts), if any. */
+  safepoints?: SafepointOutcome | null;
 }
 
 const TABLE_EXPORT = "hotwasm:table";
 const MEMORY_EXPORT = "hotwasm:memory";
 const FLAG_PREFIX = "hotwasm$flag$";
+/** The base's globals visitor; patches chain their own in front of an unpatched copy of it. */
+const VISIT_GLOBALS = "~lib/rt/__visit_globals";
+/** Export of that unpatched copy (the end of every patch's chain). */
+export const VISIT_GLOBALS_BASE = "hotwasm:visit_globals_base";
 /** The RTTI pointer; mutable so the host can point it at a patch's longer RTTI table. */
 const RTTI_BASE = "~lib/rt/__rtti_base";
 
@@ -42,7 +51,7 @@ export function makePatchable(b: Binaryen, module: BinaryenModule, program: Prog
   const tableRef = module.getTable(tableName);
   const firstSlot = Math.max(1, b.Table.getInitial(tableRef));
   const functions: ManifestFunction[] = [];
-  const impls: string[] = [];
+  const entries: string[] = [];
   for (const f of defined) {
     const choice = choosePatchable(
       { name: f.name, isFieldAccessor: isFieldAccessor(program, f.name), markedNoPatch: options.noPatch?.has(f.name) },
@@ -53,8 +62,9 @@ export function makePatchable(b: Binaryen, module: BinaryenModule, program: Prog
       slot: null, export: null, flag: null, signature: signatureOf(program, f.name),
     };
     if (choice.patchable) {
-      const slot = firstSlot + impls.length;
-      impls.push(installDispatcher(b, module, tableName, f, slot));
+      if (f.name === VISIT_GLOBALS) keepUnpatchedCopy(b, module, f);
+      const slot = firstSlot + entries.length;
+      entries.push(installDispatcher(b, module, tableName, f, slot));
       entry.slot = slot;
       entry.export = `hotwasm:fn:${slot}`;
       entry.flag = `hotwasm:flag:${slot}`;
@@ -63,10 +73,10 @@ export function makePatchable(b: Binaryen, module: BinaryenModule, program: Prog
     }
     functions.push(entry);
   }
-  const size = firstSlot + impls.length;
+  const size = firstSlot + entries.length;
   b.Table.setInitial(tableRef, size);
   b.Table.setMax(tableRef, 0xffffffff); // no maximum: patches may add function references
-  if (impls.length > 0) module.addActiveElementSegment(tableName, "hotwasm:impls", impls, module.i32.const(firstSlot));
+  if (entries.length > 0) module.addActiveElementSegment(tableName, "hotwasm:slots", entries, module.i32.const(firstSlot));
   module.addTableExport(tableName, TABLE_EXPORT);
   if (!module.hasMemory()) throw new RewriteError("the module has no memory");
   module.addMemoryExport("0", MEMORY_EXPORT);
@@ -103,24 +113,24 @@ function ensureTable(b: Binaryen, module: BinaryenModule): string {
   return "0";
 }
 
-/** Moves f's body to f$impl and gives f the guarded dispatch body; returns f$impl's name. */
+/** Guards f's body with the dispatch; f itself fills the slot while unpatched. Returns f's name. */
 function installDispatcher(b: Binaryen, module: BinaryenModule, table: string, f: FunctionInfo, slot: number): string {
-  const impl = `${f.name}$impl`;
   const ref = module.getFunction(f.name);
-  module.addFunction(impl, f.params, f.results, f.vars, b.Function.getBody(ref));
   const flag = `${FLAG_PREFIX}${slot}`;
   module.addGlobal(flag, b.i32, true, module.i32.const(0));
   module.addGlobalExport(flag, `hotwasm:flag:${slot}`);
-  const params = b.expandType(f.params);
-  const args = () => params.map((t, i) => module.local.get(i, t));
+  const args = b.expandType(f.params).map((t, i) => module.local.get(i, t));
+  // The check sits at f's entry, not at its call sites: a recursive or inlined call checks once,
+  // and f's own code stays one function for Binaryen. Invariant: the flag is 1 only while the
+  // slot holds a patch, so the indirect call never lands on f itself.
   const body = module.if(
     module.global.get(flag, b.i32),
-    module.call_indirect(table, module.i32.const(slot), args(), f.params, f.results),
-    module.call(impl, args(), f.results),
+    module.call_indirect(table, module.i32.const(slot), args, f.params, f.results),
+    b.Function.getBody(ref),
   );
   b.Function.setBody(ref, body);
   module.addFunctionExport(f.name, `hotwasm:fn:${slot}`);
-  return impl;
+  return f.name;
 }
 
 function exportGlobals(b: Binaryen, module: BinaryenModule): ManifestGlobal[] {
@@ -133,6 +143,13 @@ function exportGlobals(b: Binaryen, module: BinaryenModule): ManifestGlobal[] {
     out.push({ name: info.name, type: typeNames(b, info.type)[0]!, mutable: info.mutable, export: exportName });
   }
   return out;
+}
+
+/** Adds and exports a copy of f's current body that never dispatches to a patch. */
+function keepUnpatchedCopy(b: Binaryen, module: BinaryenModule, f: FunctionInfo): void {
+  const name = `${f.name}$unpatched`;
+  module.addFunction(name, f.params, f.results, f.vars, module.copyExpression(b.Function.getBody(module.getFunction(f.name))));
+  module.addFunctionExport(name, VISIT_GLOBALS_BASE);
 }
 
 function makeMutable(b: Binaryen, module: BinaryenModule, name: string): void {

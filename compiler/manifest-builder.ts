@@ -5,7 +5,7 @@ import type { Program } from "assemblyscript";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
 import type { BinaryenModule } from "./binaryen-util.js";
-import type { RewriteOutcome } from "./make-patchable.js";
+import { VISIT_GLOBALS_BASE, type RewriteOutcome } from "./make-patchable.js";
 import { describeClasses } from "./class-layout.js";
 import { encodeManifest, MANIFEST_SECTION, MANIFEST_VERSION, type Manifest } from "../host/manifest.js";
 
@@ -31,6 +31,7 @@ export function buildManifestSection(module: BinaryenModule, program: Program, o
     runtime: runtimeExports(outcome),
     classes: describeClasses(program),
     features: module.getFeatures(),
+    ...(outcome.safepoints ? { safepoints: outcome.safepoints } : {}),
   };
   return { name: MANIFEST_SECTION, bytes: encodeManifest(manifest), manifest };
 }
@@ -62,6 +63,7 @@ function entryPaths(program: Program): string[] {
 function runtimeExports(outcome: RewriteOutcome): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of ["__new", "__pin", "__unpin", "__collect", "__rtti_base"]) out[name] = name;
+  if (outcome.functions.some((f) => f.name === "~lib/rt/__visit_globals" && f.slot !== null)) out.visit_globals_base = VISIT_GLOBALS_BASE;
   for (const g of outcome.globals) {
     if (g.name.startsWith("~lib/memory/__") || g.name === "~lib/rt/__rtti_base") out[g.name.slice(g.name.lastIndexOf("/") + 1)] = g.export;
   }

@@ -5,12 +5,13 @@
 // runtime hooks are exported. Static data and table entries are captured separately for
 // relocation (see relocate-patch.ts).
 
-import { CommonFlags, NodeKind, type Program } from "assemblyscript";
+import type { Program } from "assemblyscript";
 import { HotwasmError } from "../host/errors.js";
 import type { Manifest, ManifestFunction } from "../host/manifest.js";
 import { SymbolTable } from "../host/symbols.js";
 import { HOOK_NAMES } from "../host/link-patch.js";
 import { dataSegments, typeNames, type Binaryen, type BinaryenModule } from "./binaryen-util.js";
+import { addVirtualStubs, findReplacements, targetReplacements } from "./patch-replacements.js";
 import { checkClasses, type ClassCheck } from "./check-classes.js";
 import { compilerFlags } from "./manifest-builder.js";
 
@@ -27,8 +28,10 @@ export const PATCH_EXPORTS = {
 /** What to cut out of the combined program. */
 export interface PatchCut {
   manifest: Manifest;
-  /** Internal path of the patch file, e.g. "patches/fix". */
-  patchPath: string;
+  /** Internal path of the patch file, e.g. "patches/fix"; null when the patch is an edited app (diff). */
+  patchPath: string | null;
+  /** Replace exactly these base functions with their new versions (diff); else the patch file's exports. */
+  targets?: string[];
   /** Explicit targets: patch export name -> base symbol. */
   replace: Record<string, string>;
   compilerVersion: string;
@@ -52,10 +55,10 @@ export function cutPatch(b: Binaryen, module: BinaryenModule, program: Program, 
   const classes = checkClasses(program, cut.manifest);
   const symbols = new SymbolTable(cut.manifest);
   const baseFns = new Map(cut.manifest.functions.map((f) => [f.name, f]));
-  const replacements = findReplacements(b, module, program, cut, symbols);
+  const replacements = cut.targets ? targetReplacements(b, module, cut.targets, baseFns) : findReplacements(b, module, program, cut, symbols);
   if (classes.added.length > 0) addVirtualStubs(b, module, baseFns, replacements);
   const own = new Set(Object.values(replacements).map((r) => r.internal));
-  const hooks = HOOK_NAMES.filter((h) => hasFunction(module, `${cut.patchPath}/${h}`));
+  const hooks = cut.patchPath === null ? [] : HOOK_NAMES.filter((h) => hasFunction(module, `${cut.patchPath}/${h}`));
   for (const h of hooks) own.add(`${cut.patchPath}/${h}`);
 
   if (classes.added.length > 0) copyFunction(b, module, "~lib/rt/__visit_members", PATCH_EXPORTS.visitMembers);
@@ -112,47 +115,6 @@ function checkCompiler(program: Program, cut: PatchCut): void {
     if (!FLAGS_IGNORED.has(key) && flags[key] !== value) {
       throw new HotwasmError("E_COMPILER_MISMATCH", `compiler option ${key} is ${String(flags[key])} here but ${String(value)} in the base build`);
     }
-  }
-}
-
-interface Target { internal: string; target: string }
-
-/** The patch file's exported functions (hooks aside) and the base functions they replace. */
-function findReplacements(b: Binaryen, module: BinaryenModule, program: Program, cut: PatchCut, symbols: SymbolTable): Record<string, Target> {
-  const out: Record<string, Target> = {};
-  for (const name of exportedFunctionNames(program, cut.patchPath)) {
-    const internal = `${cut.patchPath}/${name}`;
-    if ((HOOK_NAMES as readonly string[]).includes(name) || !hasFunction(module, internal)) continue;
-    const e = { name };
-    const query = cut.replace[e.name] ?? name;
-    let target: ManifestFunction;
-    try {
-      target = symbols.resolveFunction(cut.replace[e.name] ? query : `main.${query}`);
-    } catch (err) {
-      if (cut.replace[e.name] || !(err instanceof HotwasmError) || err.code !== "E_UNKNOWN_SYMBOL") throw err;
-      target = symbols.resolveFunction(query);
-    }
-    if (target.slot === null) throw new HotwasmError("E_NOT_PATCHABLE", `${target.name} is not patchable (${target.reason ?? "excluded"})`);
-    const info = b.getFunctionInfo(module.getFunction(internal));
-    const params = typeNames(b, info.params).join();
-    const results = typeNames(b, info.results).join();
-    if (params !== target.params.join() || results !== target.results.join()) {
-      throw new HotwasmError("E_SIGNATURE_MISMATCH", `${internal} (${params}) -> (${results}) cannot replace ${target.name} (${target.params.join()}) -> (${target.results.join()})`);
-    }
-    out[e.name] = { internal, target: target.name };
-  }
-  for (const name of Object.keys(cut.replace)) {
-    if (!out[name]) throw new HotwasmError("E_UNKNOWN_EXPORT", `--replace names ${name}, but the patch exports no function of that name`);
-  }
-  if (Object.keys(out).length === 0) throw new HotwasmError("E_UNKNOWN_EXPORT", "the patch exports no function to replace anything with");
-  return out;
-}
-
-/** A patch adding classes replaces the base's virtual-call stubs with ones that know its classes. */
-function addVirtualStubs(b: Binaryen, module: BinaryenModule, baseFns: Map<string, ManifestFunction>, out: Record<string, Target>): void {
-  for (let i = 0; i < module.getNumFunctions(); i++) {
-    const name = b.getFunctionInfo(module.getFunctionByIndex(i)).name;
-    if (/@(override|virtual)$/.test(name) && baseFns.get(name)?.slot != null) out[`hotwasm:virtual:${name}`] = { internal: name, target: name };
   }
 }
 
@@ -214,7 +176,7 @@ function makeVisitGlobalsLink(b: Binaryen, module: BinaryenModule): void {
  * `hotwasm:init`: the start code that belongs to the patch — writes to its own globals and its
  * file's top-level code — never the app's (its state lives in the base) nor the runtime's.
  */
-function makeInit(b: Binaryen, module: BinaryenModule, own: Set<string>, patchPath: string): boolean {
+function makeInit(b: Binaryen, module: BinaryenModule, own: Set<string>, patchPath: string | null): boolean {
   const start = module.getStart();
   if (!start) return false;
   const isOwnSet = (s: number) => {
@@ -225,7 +187,7 @@ function makeInit(b: Binaryen, module: BinaryenModule, own: Set<string>, patchPa
     const info = b.getExpressionInfo(s) as { id: number; name?: string };
     return info.id === b.GlobalSetId && own.has(info.name!);
   });
-  const fileStart = module.getFunction(`start:${patchPath}`);
+  const fileStart = patchPath === null ? 0 : module.getFunction(`start:${patchPath}`);
   const vars = fileStart ? b.getFunctionInfo(fileStart).vars : [];
   if (fileStart) kept.push(...statementsOf(b, b.getFunctionInfo(fileStart).body).filter(isOwnSet));
   if (kept.length === 0) return false;
@@ -257,15 +219,7 @@ function takeElements(b: Binaryen, module: BinaryenModule): CutResult["elements"
   return out;
 }
 
-/** Names of the functions the patch file exports (`export function NAME`). */
-function exportedFunctionNames(program: Program, patchPath: string): string[] {
-  const sources = program.sources as unknown as { internalPath: string; statements: { kind: number; flags: number; name?: { text: string } }[] }[];
-  const source = sources.find((s) => s.internalPath === patchPath);
-  return (source?.statements ?? [])
-    .filter((st) => st.kind === NodeKind.FunctionDeclaration && (st.flags & CommonFlags.Export) !== 0 && st.name)
-    .map((st) => st.name!.text);
-}
-
-function hasFunction(module: BinaryenModule, name: string): boolean {
+/** True when the module defines or imports function `name`. */
+export function hasFunction(module: BinaryenModule, name: string): boolean {
   return module.getFunction(name) !== 0;
 }

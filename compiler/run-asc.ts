@@ -15,6 +15,8 @@ export interface AscRun {
   files?: Record<string, string>;
   /** Transform classes. */
   transforms?: unknown[];
+  /** Compile only (the transforms see the module); no binary is expected. */
+  noEmit?: boolean;
 }
 
 /** Thrown when asc reports errors; `log` has its diagnostics. */
@@ -50,6 +52,7 @@ export async function runAsc(run: AscRun): Promise<{ binary: Uint8Array; log: st
   });
   const log = stderr.toString();
   if (result.error) throw new BuildError(`asc failed: ${result.error.message}\n${log}`.trim(), log);
+  if (run.noEmit) return { binary: new Uint8Array(0), log };
   if (!binary) throw new BuildError("asc produced no binary", log);
   return { binary, log };
 }

@@ -20,6 +20,7 @@ export async function instantiateBase(source: ModuleSource, imports: WebAssembly
   const bytesOrModule = typeof source === "string" ? await readFile(source) : source;
   const module = bytesOrModule instanceof WebAssembly.Module ? bytesOrModule : await compileBase(toBytes(bytesOrModule));
   const manifest = readManifest(module);
+  imports = withSafepointImport(module, imports);
   const { instance, exports } = await instantiateWithLoader(module, imports as Record<string, any>);
   const table = instance.exports[manifest.table.export];
   if (!(table instanceof WebAssembly.Table)) throw new HotwasmError("E_NOT_PATCHABLE_BUILD", "the base does not export its table");
@@ -28,7 +29,9 @@ export async function instantiateBase(source: ModuleSource, imports: WebAssembly
     if (fn.slot === null) continue;
     const flag = instance.exports[fn.flag ?? ""];
     if (!(flag instanceof WebAssembly.Global)) throw new HotwasmError("E_NOT_PATCHABLE_BUILD", `the base does not export the flag of ${fn.name}`);
-    swap.addSlot(fn.slot, flag);
+    const twin = fn.twin_flag ? instance.exports[fn.twin_flag] : undefined;
+    if (fn.twin_flag && !(twin instanceof WebAssembly.Global)) throw new HotwasmError("E_NOT_PATCHABLE_BUILD", `the base does not export the twin flag of ${fn.name}`);
+    swap.addSlot(fn.slot, flag, ...(twin ? [twin as WebAssembly.Global] : []));
   }
   const tables = new TableAllocator(table);
   const guard = new TrapGuard(onTrap);
@@ -48,6 +51,13 @@ async function compileBase(bytes: Uint8Array): Promise<WebAssembly.Module> {
   } catch (err) {
     throw new HotwasmError("E_INVALID_MODULE", `the base module does not compile: ${describeError(err)}`, { cause: err });
   }
+}
+
+/** Safepoint builds import `hotwasm.poll`; a single host has no world to stop, so it is a no-op. */
+function withSafepointImport(module: WebAssembly.Module, imports: WebAssembly.Imports): WebAssembly.Imports {
+  const polls = WebAssembly.Module.imports(module).some((i) => i.module === "hotwasm" && i.name === "poll");
+  if (!polls || typeof (imports.hotwasm as Record<string, unknown> | undefined)?.poll === "function") return imports;
+  return { ...imports, hotwasm: { ...imports.hotwasm, poll: () => {} } };
 }
 
 function withoutInternals(exports: Record<string, any>): Record<string, any> {

@@ -65,8 +65,8 @@ export function parseLoadConfig(input: unknown): LoadConfig {
 export function effectiveConfig(config: LoadConfig, meta: PatchMeta | null): EffectiveConfig {
   return {
     hp_file: config.hp_file ?? "",
-    replace_config: { ...(config.replace_config ?? meta?.replace_config ?? {}) },
-    ref_config: { ...(config.ref_config ?? meta?.ref_config ?? {}) },
+    replace_config: Object.assign({}, config.replace_config ?? meta?.replace_config),
+    ref_config: Object.assign({}, config.ref_config ?? meta?.ref_config),
   };
 }
 

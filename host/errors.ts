@@ -32,6 +32,9 @@ export const ERROR_CODES = {
   E_CLASS_ID_MISMATCH: "a class of the base has another runtime id in the patch build",
   E_LAYOUT_MISMATCH: "a class of the base has another memory layout in the patch build",
   E_CLASS_CONFLICT: "the patch gives a new class id to another class than a patch in force does",
+  E_CLASS_ADDED: "the edit adds a class to the program's managed classes (diff cannot patch that)",
+  E_GLOBAL_RETYPED: "the edit changes a global's type or mutability",
+  E_GLOBAL_INIT_CHANGED: "the edit changes a global's initialiser or top-level code, which ran once at start",
   E_PATCH_SOURCE: "the patch source cannot be made into a patch (e.g. top-level statements)",
   E_RELOCATION: "the patch build could not be relocated (the two builds differ in more than addresses)",
   E_ARENA_FULL: "the patch arena has no free range large enough for the patch's static data",
@@ -50,6 +53,11 @@ export const ERROR_CODES = {
   E_ADMIN_UNREACHABLE: "the admin client could not reach the server or understand its answer",
   E_STATE_WRITE_FAILED: "the state directory could not record a load; the load was rolled back",
   E_STATE_CORRUPT: "a state directory entry or its stored patch is unreadable or does not match its hash",
+  E_INVALID_OPTION: "an option of a host or pool is out of range or of the wrong type",
+  E_WORKER_FAILED: "a worker of a pool could not start, crashed or exited; the message names it",
+  E_CALL_FAILED: "a call on a pool worker threw, trapped or named no exported function",
+  E_SAFEPOINT_TIMEOUT: "a worker did not reach a safe point in time; no worker switched",
+  E_POOL_CLOSED: "the pool is closed",
 } as const;
 
 /** A stable error code. */
@@ -78,6 +86,8 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   E_METHOD_NOT_ALLOWED: 405, E_ALREADY_LOADED: 409, E_HOOK_VETO: 409, E_BUSY: 409, E_PATCH_TOO_LARGE: 413,
   E_BODY_TOO_LARGE: 413, E_INTERNAL: 500, E_AUTH_REQUIRED: 401, E_AUTH_FAILED: 401, E_FORBIDDEN_ORIGIN: 403,
   E_PATH_OUTSIDE: 403, E_PATCH_UNSIGNED: 403, E_BAD_PATCH_SIGNATURE: 403, E_STATE_WRITE_FAILED: 503,
+  E_INVALID_OPTION: 400, E_WORKER_FAILED: 503, E_CALL_FAILED: 500,
+  E_SAFEPOINT_TIMEOUT: 503, E_POOL_CLOSED: 503,
 };
 
 /** The HTTP status for a refusal: 422 for a patch that does not fit the base, unless listed. */

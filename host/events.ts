@@ -11,7 +11,7 @@ export type HostEvent = { seq: number; time: number } & (
   | { type: "hook"; hp_id: string; hook: HookName; ok: boolean; detail?: string }
   | { type: "commit"; hp_id: string; targets: string[] }
   | { type: "rollback"; hp_id: string; reason: string }
-  | { type: "loaded"; hp_id: string; restored?: true }
+  | { type: "loaded"; hp_id: string; timings?: LoadTimings; restored?: true }
   | { type: "unload-begin"; hp_id: string }
   | { type: "revert"; hp_id: string; targets: string[] }
   | { type: "unloaded"; hp_id: string; warnings: string[] }
@@ -21,6 +21,18 @@ export type HostEvent = { seq: number; time: number } & (
   | { type: "trap"; hp_id: string; count: number; message: string }
   | { type: "store-failed"; message: string }
 );
+
+/** Milliseconds a load spent in each phase (performance.now() differences). */
+export interface LoadTimings {
+  /** Reading, hashing and checking the patch against the base. */
+  validate: number;
+  /** WebAssembly compilation of the patch. */
+  compile: number;
+  /** Instantiating the patch (its imports bound to the base). */
+  instantiate: number;
+  /** The synchronous swap of table slots and flags. */
+  commit: number;
+}
 
 type Distribute<T> = T extends unknown ? Omit<T, "seq" | "time"> : never;
 /** An event before it is numbered. */
@@ -42,7 +54,8 @@ export class EventHub {
 
   /** Numbers `event` and delivers it to every listener. */
   emit(event: HostEventInput): void {
-    const full = { ...event, seq: ++this.seq, time: Date.now() } as HostEvent;
+    // Object.assign, not spread: V8 11 (Node 20) spreads these objects about ten times slower.
+    const full = Object.assign({}, event, { seq: ++this.seq, time: Date.now() }) as HostEvent;
     for (const listener of this.listeners) {
       try {
         listener(full);

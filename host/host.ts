@@ -7,14 +7,16 @@ import { HotwasmError, isHotwasmError, describeError } from "./errors.js";
 import type { HostEventListener } from "./events.js";
 import type { HostState } from "./host-state.js";
 import { describePatches, type HPInfo } from "./hp-info.js";
-import { applyPatch, compilePatch, compilePatchSync, preparePatch, type PreparedPatch } from "./load-patch.js";
+import { applyPatch, compilePatch, compilePatchSync, preparePatch, rollBackPatch, stagePatch, type PreparedPatch } from "./load-patch.js";
 import type { Manifest } from "./manifest.js";
-import { OpQueue } from "./op-queue.js";
+import { OperationQueue } from "./op-queue.js";
+import type { PatchTarget } from "./patch-target.js";
+import type { Staged, StagedLoad, StageRequest } from "./staged.js";
 import { storedPatches, type PatchStore, type StoredPatch } from "./patch-store.js";
 import { toBytes, type ReadFile } from "./read-source.js";
 import { settleUnloaded } from "./release-patch.js";
-import { countTrap, rollBackPatch } from "./roll-back-patch.js";
-import { unloadPatch, type UnloadResult } from "./unload-patch.js";
+import { countTrap, revokePatch } from "./revoke-patch.js";
+import { stageUnload, unloadPatch, type UnloadResult } from "./unload-patch.js";
 
 /** Options of a Host. */
 export interface HostOptions {
@@ -34,7 +36,7 @@ export type { HPInfo };
 export type ModuleSource = Uint8Array | ArrayBuffer | WebAssembly.Module | string;
 
 /** Runs a patchable base build and applies patches to it. */
-export class Host {
+export class Host implements PatchTarget {
   /** The module's exports, demangled by @assemblyscript/loader, without hotwasm's own. */
   readonly exports: Record<string, any>;
   /** The base instance. */
@@ -43,7 +45,7 @@ export class Host {
   readonly manifest: Manifest;
   private readonly state: HostState;
   private readonly readFile: ReadFile;
-  private readonly ops: OpQueue;
+  private readonly ops: OperationQueue;
 
   private constructor(state: HostState, exports: Record<string, any>, readFile: ReadFile) {
     this.state = state;
@@ -51,7 +53,7 @@ export class Host {
     this.manifest = state.manifest;
     this.exports = exports;
     this.readFile = readFile;
-    this.ops = new OpQueue(state.events);
+    this.ops = new OperationQueue(state.events);
   }
 
   /** Compiles and instantiates a patchable base build. */
@@ -117,6 +119,37 @@ export class Host {
     return result;
   }
 
+  /**
+   * Phase 1 of a two-phase load (HostPool uses it): every check, the instantiation and
+   * HPBeforeLoad, without switching. Until `commit` or `discard` the host takes no other operation.
+   */
+  stageLoad(request: StageRequest): StagedLoad {
+    const staged = this.ops.exclusive("load", null, () => {
+      const bytes = toBytes(request.bytes);
+      const { replace_config, ref_config } = parseLoadConfig({
+        hp_bytes: bytes, replace_config: request.config?.replace_config, ref_config: request.config?.ref_config,
+      });
+      const prepared = preparePatch(this.state, bytes, { hp_file: request.config?.hp_file, replace_config, ref_config });
+      return stagePatch(this.state, prepared, request.module ?? compilePatchSync(prepared));
+    });
+    const id = staged.id;
+    const rollback = (reason: string) => this.ops.exclusive("load", id, () => {
+      if (!this.state.patches.has(id)) throw new HotwasmError("E_UNKNOWN_PATCH", `no loaded patch has id "${id}"`, { details: { hp_id: id } });
+      rollBackPatch(this.state, id, reason);
+    });
+    let settled = false;
+    const held = this.ops.hold("load", id, () => { settled = true; return staged.commit(); });
+    // Invariant: a staged load holds table slots until it is committed or discarded.
+    const discard = () => { if (!settled) { settled = true; staged.discard(); } held.discard(); };
+    return { ...held, discard, rollback };
+  }
+
+  /** Phase 1 of a two-phase unload: HPBeforeUnload may veto; nothing switches until `commit`. */
+  stageUnload(id: string): Staged<UnloadResult> {
+    const staged = this.ops.exclusive("unload", id, () => stageUnload(this.state, id));
+    return this.ops.hold("unload", id, staged.commit);
+  }
+
   /** The loaded patches, oldest first (hotgo's GetHPInfo); then unloaded ones the program may still
    * use, then the last ones the host rolled back. */
   getHPInfo(): HPInfo[] {
@@ -162,7 +195,7 @@ export class Host {
       await store?.saveBytes(prepared.sha256, prepared.bytes).catch((err: unknown) => { throw storeFailed(err, "its bytes"); });
       const id = applyPatch(this.state, prepared, module);
       await store?.saveList(storedPatches(this.state)).catch((err: unknown) => {
-        rollBackPatch(this.state, id, `the state directory could not record the load: ${describeError(err)}`);
+        revokePatch(this.state, id, `the state directory could not record the load: ${describeError(err)}`);
         throw storeFailed(err, "the load", true);
       });
       return id;
@@ -175,10 +208,10 @@ export class Host {
     const patch = this.state.patches.get(id)!;
     const reason = `its code failed ${patch.traps.times.length} times within ${patch.policy!.window_ms} ms (policy: at most ${patch.policy!.max_traps})`;
     if (this.ops.idle) {
-      rollBackPatch(this.state, id, reason);
+      revokePatch(this.state, id, reason);
       this.persistLater();
     } else {
-      void this.ops.serialise("unload", id, async () => { rollBackPatch(this.state, id, reason); await this.persist(); }).catch(() => undefined);
+      void this.ops.serialise("unload", id, async () => { revokePatch(this.state, id, reason); await this.persist(); }).catch(() => undefined);
     }
   }
 

@@ -1,4 +1,4 @@
-// hotgo's HTTP API for a Host: POST /hp/v1/load, POST /hp/v1/unload, GET /hp/v1/info, with
+// hotgo's HTTP API for a Host or a HostPool: POST /hp/v1/load, POST /hp/v1/unload, GET /hp/v1/info, with
 // hotgo's JSON shapes; a load may also upload the patch's bytes (application/wasm). A Node
 // request listener; it imports nothing from Node at run time.
 
@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { factsOf, reportResult, type AdminAction, type AdminHooks, type RequestFacts } from "./admin-hooks.js";
 import type { LoadConfig } from "./config.js";
 import { HotwasmError, httpStatusOf, toHotwasmError } from "./errors.js";
-import type { Host } from "./host.js";
+import type { PatchTarget } from "./patch-target.js";
 import { isWasmUpload, methodNotAllowed, readBody, readJsonObject, writeJson } from "./http-body.js";
 
 /** Options of the HTTP API. */
@@ -19,8 +19,8 @@ export interface HttpApiOptions extends AdminHooks {
   prepareLoad?: (config: LoadConfig, req: IncomingMessage) => LoadConfig | Promise<LoadConfig>;
 }
 
-/** A request listener serving hotgo's HTTP API for `host`. */
-export function HPHttpServer(host: Host, options: HttpApiOptions = {}): (req: IncomingMessage, res: ServerResponse) => void {
+/** A request listener serving hotgo's HTTP API for `host` (a Host or a HostPool). */
+export function HPHttpServer(host: PatchTarget, options: HttpApiOptions = {}): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
     const facts = factsOf(ACTIONS[path] ?? "none");
@@ -34,7 +34,7 @@ export function HPHttpServer(host: Host, options: HttpApiOptions = {}): (req: In
 const ACTIONS: Record<string, AdminAction> = { "/hp/v1/load": "load", "/hp/v1/unload": "unload", "/hp/v1/info": "info" };
 
 /** Serves one request; resolves to the success body or throws the refusal. */
-async function serve(host: Host, req: IncomingMessage, facts: RequestFacts, options: HttpApiOptions): Promise<unknown> {
+async function serve(host: PatchTarget, req: IncomingMessage, facts: RequestFacts, options: HttpApiOptions): Promise<unknown> {
   await options.authorize?.(req);
   if (facts.action === "none") throw new HotwasmError("E_NOT_FOUND", `no endpoint ${new URL(req.url ?? "/", "http://localhost").pathname}`);
   if (facts.action === "info") {

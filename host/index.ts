@@ -12,9 +12,11 @@ export { createAdminClient, type AdminClient, type AdminClientOptions, type Admi
 export { bufferEvents, type EventBuffer } from "./event-buffer.js";
 export { consoleImports } from "./console-imports.js";
 export { SIGNATURE_SECTION, splitSignature, attachSignature, signatureMessage, type PatchSignature } from "./patch-signature.js";
+export type { PatchTarget } from "./patch-target.js";
+export type { StageRequest, Staged, StagedLoad } from "./staged.js";
 export { HotwasmError, ERROR_CODES, isHotwasmError, httpStatusOf, type ErrorCode } from "./errors.js";
 export type { LoadConfig, EffectiveConfig, SymbolMap, TrapPolicy } from "./config.js";
-export type { HostEvent, HostEventListener } from "./events.js";
+export type { HostEvent, HostEventListener, LoadTimings } from "./events.js";
 export type { UnloadResult } from "./unload-patch.js";
 export { HOOK_NAMES, type HookName } from "./link-patch.js";
 export { readManifest, decodeManifest, MANIFEST_SECTION, type Manifest, type ManifestFunction, type ManifestGlobal } from "./manifest.js";

@@ -5,13 +5,14 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
 import { canonicalMaps, effectiveConfig, type EffectiveConfig, type LoadConfig, type TrapPolicy } from "./config.js";
 import { HotwasmError, describeError } from "./errors.js";
+import type { LoadTimings } from "./events.js";
 import { runHook } from "./hooks.js";
 import type { HostState, LoadedPatch } from "./host-state.js";
 import { linkPatch, type LinkPlan } from "./link-patch.js";
 import { choosePlacement, finishPlacement, type Placement } from "./place-patch.js";
 import { readPatchMeta, type PatchMeta } from "./patch-meta.js";
 import { readModule, WasmReadError, type ModuleInfo } from "./wasm-reader.js";
-import { syncTrampolines } from "./roll-back-patch.js";
+import { syncTrampolines } from "./revoke-patch.js";
 
 /** A patch that has been read and identified but not yet compiled. */
 export interface PreparedPatch {
@@ -21,13 +22,19 @@ export interface PreparedPatch {
   info: ModuleInfo;
   meta: PatchMeta | null;
   config: EffectiveConfig;
+  /** Time spent so far in each phase, in ms. */
+  timings: LoadTimings;
   policy?: TrapPolicy;
   /** Re-applied from a state directory at start-up. */
   restored?: boolean;
 }
 
+/** What `preparePatch` checks against: the size limit and the ids in force (a Host's or a pool's). */
+export type PatchRegistry = Pick<HostState, "maxPatchBytes"> & Partial<Pick<HostState, "verifyPatch">> & { patches: { has(id: string): boolean } };
+
 /** Reads and identifies a patch; refuses oversize, unverified, unreadable and already loaded ones. */
-export function preparePatch(state: HostState, bytes: Uint8Array, config: LoadConfig): PreparedPatch {
+export function preparePatch(state: PatchRegistry, bytes: Uint8Array, config: LoadConfig): PreparedPatch {
+  const started = performance.now();
   if (bytes.length > state.maxPatchBytes) {
     throw new HotwasmError("E_PATCH_TOO_LARGE", `the patch has ${bytes.length} bytes; the limit is ${state.maxPatchBytes}`);
   }
@@ -46,49 +53,74 @@ export function preparePatch(state: HostState, bytes: Uint8Array, config: LoadCo
   if (state.patches.has(id)) {
     throw new HotwasmError("E_ALREADY_LOADED", `the same patch and config are already loaded as ${id}`, { details: { hp_id: id } });
   }
-  return { id, sha256: digest, bytes, info, meta, config: effective, ...(config.policy ? { policy: { ...config.policy } } : {}) };
+  const timings = { validate: performance.now() - started, compile: 0, instantiate: 0, commit: 0 };
+  return { id, sha256: digest, bytes, info, meta, config: effective, timings, ...(config.policy ? { policy: { ...config.policy } } : {}) };
 }
 
 /** Compiles prepared bytes, turning engine errors into E_INVALID_MODULE. */
 export async function compilePatch(prepared: PreparedPatch): Promise<WebAssembly.Module> {
+  const started = performance.now();
   try {
     return await WebAssembly.compile(prepared.bytes as BufferSource);
   } catch (err) {
     throw new HotwasmError("E_INVALID_MODULE", `the patch does not compile: ${describeError(err)}`, { cause: err });
+  } finally {
+    prepared.timings.compile = performance.now() - started;
   }
 }
 
 /** Synchronous twin of `compilePatch`. */
 export function compilePatchSync(prepared: PreparedPatch): WebAssembly.Module {
+  const started = performance.now();
   try {
     return new WebAssembly.Module(prepared.bytes as BufferSource);
   } catch (err) {
     throw new HotwasmError("E_INVALID_MODULE", `the patch does not compile: ${describeError(err)}`, { cause: err });
+  } finally {
+    prepared.timings.compile = performance.now() - started;
   }
 }
 
 /** Links, instantiates, runs the hooks and commits. Synchronous: no Wasm runs in between. */
 export function applyPatch(state: HostState, prepared: PreparedPatch, module: WebAssembly.Module): string {
-  const { id, meta } = prepared;
+  return stagePatch(state, prepared, module).commit();
+}
+
+/** A load that passed every check, is instantiated and passed HPBeforeLoad, but is not in force. */
+export interface StagedPatch {
+  id: string;
+  /** Puts it in force and runs HPAfterLoad; a failing hook rolls it back and throws E_HOOK_FAILED. */
+  commit(): string;
+  /** Drops it: frees the table slots it was given. */
+  discard(): void;
+}
+
+/** Phase 1 of a load: place, link, instantiate, relocate, load-begin, HPBeforeLoad (a veto throws E_HOOK_VETO). */
+export function stagePatch(state: HostState, prepared: PreparedPatch, module: WebAssembly.Module): StagedPatch {
+  const { id, meta, timings } = prepared;
+  let mark = performance.now();
   const placement = choosePlacement(state, meta);
   const plan = linkPatch(viewOf(state, placement), prepared.info, meta, prepared.config);
+  timings.validate += performance.now() - mark;
+  mark = performance.now();
   // Invariant: loads are serialised, so the slots peeked by choosePlacement are still free.
   if (placement) state.tables.take(placement.tableCount, id);
-  const undo = () => { state.tables.release(id); };
+  const discard = () => state.tables.release(id);
   let instance: WebAssembly.Instance;
   try {
     instance = new WebAssembly.Instance(module, plan.importObject);
     if (placement) finishPlacement(state, instance, meta!, placement);
   } catch (err) {
-    undo();
+    discard();
     if (err instanceof HotwasmError) throw err;
     throw new HotwasmError("E_INSTANTIATE_FAILED", `the patch could not be instantiated: ${describeError(err)}`, { cause: err });
   }
+  timings.instantiate = performance.now() - mark;
   state.events.emit({ type: "load-begin", hp_id: id });
   const before = runHook(instance, "HPBeforeLoad");
   if (before.ran) state.events.emit({ type: "hook", hp_id: id, hook: "HPBeforeLoad", ok: before.ok, detail: before.detail });
   if (!before.ok) {
-    undo();
+    discard();
     throw new HotwasmError("E_HOOK_VETO", `HPBeforeLoad refused the load (${before.detail})`, { details: { hp_id: id } });
   }
   const record: LoadedPatch = {
@@ -98,26 +130,40 @@ export function applyPatch(state: HostState, prepared: PreparedPatch, module: We
     classes: meta?.link?.classes ?? [], loadedAt: new Date(), order: 0, sha256: prepared.sha256, size: prepared.bytes.length,
     ...(prepared.policy ? { policy: prepared.policy } : {}), traps: { times: [], total: 0 },
   };
+  return { id, commit: () => commitPatch(state, record, plan, meta, timings, !!prepared.restored), discard };
+}
+
+/** Takes a committed patch out again without hooks (HPAfterLoad failed, or a pool's other worker did). */
+export function rollBackPatch(state: HostState, id: string, reason: string): void {
+  state.swap.revert(id);
+  state.hooks.detach(id);
+  state.arena.release(id);
+  state.tables.release(id);
+  state.patches.delete(id);
+  state.guard.release(id);
+  syncTrampolines(state);
+  state.events.emit({ type: "rollback", hp_id: id, reason });
+}
+
+/** Phase 2 of a load: commit the swaps, then HPAfterLoad. */
+function commitPatch(state: HostState, record: LoadedPatch, plan: LinkPlan, meta: PatchMeta | null, timings: LoadTimings, restored: boolean): string {
+  const { id } = record;
+  const mark = performance.now();
   if (record.policy) syncTrampolines(state, true);
   commitSwap(state, record, plan, meta);
+  timings.commit = performance.now() - mark;
   state.events.emit({ type: "commit", hp_id: id, targets: record.replaces.map((r) => r.symbol) });
-
-  const after = runHook(instance, "HPAfterLoad");
+  const after = runHook(record.instance, "HPAfterLoad");
   if (after.ran) state.events.emit({ type: "hook", hp_id: id, hook: "HPAfterLoad", ok: after.ok, detail: after.detail });
   if (!after.ok) {
-    state.swap.revert(id);
-    state.guard.release(id);
-    syncTrampolines(state);
-    state.hooks.detach(id);
-    state.arena.release(id);
-    undo();
-    state.events.emit({ type: "rollback", hp_id: id, reason: `HPAfterLoad ${after.detail}` });
+    rollBackPatch(state, id, `HPAfterLoad ${after.detail}`);
     throw new HotwasmError("E_HOOK_FAILED", `HPAfterLoad failed (${after.detail}); the load was rolled back`, { details: { hp_id: id } });
   }
   record.order = state.nextOrder++;
+  record.loadedAt = new Date();
   state.patches.set(id, record);
   state.history.delete(id);
-  state.events.emit({ type: "loaded", hp_id: id, ...(prepared.restored ? { restored: true as const } : {}) });
+  state.events.emit({ type: "loaded", hp_id: id, timings: Object.assign({}, timings), ...(restored ? { restored: true as const } : {}) });
   return id;
 }
 

@@ -21,6 +21,8 @@ const functionSchema = z.strictObject({
   export: z.string().nullable(),
   /** Export of the "patched" flag global (patchable functions only). */
   flag: z.string().nullable(),
+  /** Export of the flag of the function's twin (the copy exports and the table use), if it has one. */
+  twin_flag: z.string().nullable().optional(),
   /** Why the function is not patchable, when it is not. */
   reason: z.string().optional(),
   /** The AssemblyScript signature, for people. */
@@ -32,6 +34,14 @@ const globalSchema = z.strictObject({
   type: valType,
   mutable: z.boolean(),
   export: z.string(),
+});
+
+const safepointsSchema = z.strictObject({
+  mode: z.enum(["entries", "loops", "both"]),
+  interval: z.number().int().positive(),
+  import: z.strictObject({ module: z.string(), name: z.string() }),
+  countdown: z.string(),
+  sites: z.strictObject({ entries: z.number().int().nonnegative(), loops: z.number().int().nonnegative() }),
 });
 
 const manifestSchema = z.strictObject({
@@ -53,6 +63,8 @@ const manifestSchema = z.strictObject({
   classes: z.array(z.strictObject({ id: z.number().int().nonnegative(), name: z.string(), layout: z.string() })),
   /** Binaryen feature flags of the build. */
   features: z.number().int().nonnegative(),
+  /** Safepoint polls of the build (`--safepoints`); absent when it has none. */
+  safepoints: safepointsSchema.optional(),
 });
 
 /** One function of the base, patchable or not. */

@@ -1,5 +1,5 @@
-// hotwasm for Node: `import { startAdminServer } from "hotwasm/node"`. The admin plane (server,
-// gate, audit log, path confinement, state directory) and patch signing; everything here needs Node.
+// hotwasm for Node: `import { HostPool, startAdminServer } from "hotwasm/node"`: worker pools, the admin plane (server,
+// gate, audit log, path confinement, state directory), patch signing, plus everything of "hotwasm" itself.
 
 export { startAdminServer, createAdminListener, type AdminServer, type AdminServerOptions } from "./node/admin-server.js";
 export { createAuthorizer, isLoopbackName, MIN_TOKEN_LENGTH, type AuthOptions } from "./node/admin-auth.js";
@@ -12,3 +12,7 @@ export {
   instantiateServedHost, loadImportsModule, exportedFunction, DEFAULT_MAX_PATCH_BYTES,
   type ServedHost, type ServedHostOptions, type ImportsFactory,
 } from "./node/serve-host.js";
+
+export * from "./index.js";
+export { HostPool, type HostPoolOptions } from "./pool/host-pool.js";
+export type { SwapStats } from "./pool/run-swap.js";

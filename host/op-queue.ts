@@ -1,28 +1,29 @@
-// The Host's operations run one at a time, in the order asked: asynchronous ones queue, a
-// synchronous one runs only when nothing else does (E_BUSY otherwise). Every HotwasmError that
-// leaves an operation is reported once as a "refused" event.
+// Serialises the loads and unloads of a Host or a HostPool: one at a time, in the order asked;
+// synchronous ones only when nothing else is queued or running; staged ones hold the queue until
+// they settle. Every HotwasmError leaving an operation is reported once as a "refused" event.
 
 import { HotwasmError, isHotwasmError } from "./errors.js";
 import type { EventHub } from "./events.js";
+import type { Staged } from "./staged.js";
 
-/** What an operation does, for its "refused" event. */
+/** Which kind of operation, for events and messages. */
 export type OpAction = "load" | "unload";
 
-/** Serialises a host's operations. */
-export class OpQueue {
+/** The operation queue of one host or pool. */
+export class OperationQueue {
   private queue: Promise<unknown> = Promise.resolve();
-  /** Operations queued or running; a synchronous operation needs none. */
+  /** Operations queued, running or staged; a synchronous operation needs none. */
   private pending = 0;
   private busy = false;
 
   constructor(private readonly events: EventHub) {}
 
-  /** True when no operation is queued or running. */
+  /** True when no operation is queued, running or staged. */
   get idle(): boolean {
     return this.pending === 0 && !this.busy;
   }
 
-  /** Queues `op` behind every operation asked for before it. */
+  /** Runs `op` after every operation asked for before it. */
   serialise<T>(action: OpAction, id: string | null, op: () => Promise<T>, restored = false): Promise<T> {
     this.pending++;
     const run = async () => {
@@ -37,19 +38,43 @@ export class OpQueue {
     return result;
   }
 
-  /** Runs `op` now; refuses with E_BUSY while another operation is queued or running. */
+  /** Runs `op` now; E_BUSY when another operation is queued, running or staged. */
   exclusive<T>(action: OpAction, id: string | null, op: () => T): T {
-    if (!this.idle) throw new HotwasmError("E_BUSY", `another load or unload is running; ${action} it again after it ends`);
+    if (this.busy || this.pending > 0) throw new HotwasmError("E_BUSY", `another load or unload is running; ${action} it again after it ends`);
     this.busy = true;
     try {
-      return this.guard(action, id, op, false);
+      return this.guard(action, id, op);
     } finally {
       this.busy = false;
     }
   }
 
-  /** Runs `op`, emitting a "refused" event naming `id` for a HotwasmError that leaves it (once). */
-  guard<T>(action: OpAction, id: string | null, op: () => T, restored: boolean): T {
+  /** Keeps every other operation out until the staged one is committed or discarded. */
+  hold<T>(action: OpAction, id: string, commit: () => T): Staged<T> {
+    this.pending++;
+    let settle!: () => void;
+    const settled = new Promise<void>((resolve) => { settle = resolve; });
+    this.queue = this.queue.then(() => settled);
+    let open = true;
+    const close = () => {
+      if (open) { open = false; this.pending--; settle(); }
+    };
+    return {
+      hp_id: id,
+      commit: () => {
+        if (!open) throw new HotwasmError("E_INTERNAL", `the staged ${action} of ${id} was already committed or discarded`);
+        try {
+          return this.guard(action, id, commit);
+        } finally {
+          close();
+        }
+      },
+      discard: close,
+    };
+  }
+
+  /** Emits a "refused" event naming `id` for every HotwasmError that leaves `op` (once); `restored` marks a re-application at start-up. */
+  guard<T>(action: OpAction, id: string | null, op: () => T, restored = false): T {
     const report = (err: unknown) => {
       if (isHotwasmError(err) && !reported.has(err)) {
         reported.add(err);

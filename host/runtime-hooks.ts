@@ -26,6 +26,7 @@ export class RuntimeHooks {
   private readonly globalsSlot: number | null;
   private readonly rtti: WebAssembly.Global | null;
   private readonly rttiOriginal: number;
+  private readonly unpatchedVisitor: unknown;
 
   constructor(manifest: Manifest, exports: WebAssembly.Exports, private readonly swap: SwapTable, private readonly table: WebAssembly.Table, private readonly slots: TableAllocator) {
     const slotOf = (name: string) => manifest.functions.find((f) => f.name === name)?.slot ?? null;
@@ -34,6 +35,8 @@ export class RuntimeHooks {
     const g = manifest.globals.find((x) => x.name === "~lib/rt/__rtti_base" && x.mutable);
     this.rtti = g ? (exports[g.export] as WebAssembly.Global) : null;
     this.rttiOriginal = this.rtti ? Number(this.rtti.value) : 0;
+    const base = manifest.runtime.visit_globals_base;
+    this.unpatchedVisitor = base ? exports[base] : null;
   }
 
   /** Why `classes` cannot join (a new id already means another class), or null. */
@@ -115,7 +118,8 @@ export class RuntimeHooks {
   private baseVisitor(): number {
     if (this.baseVisitorSlot === null) {
       this.baseVisitorSlot = this.slots.take(1, "vg:base");
-      this.table.set(this.baseVisitorSlot, this.swap.originalAt(this.globalsSlot!) as never);
+      // Invariant: the chain ends in a visitor that never dispatches back to the chain's head.
+      this.table.set(this.baseVisitorSlot, (this.unpatchedVisitor ?? this.swap.originalAt(this.globalsSlot!)) as never);
     }
     return this.baseVisitorSlot;
   }

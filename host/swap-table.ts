@@ -12,7 +12,7 @@ export interface SlotWrite {
 
 interface SlotState {
   original: unknown;
-  flag: WebAssembly.Global;
+  flags: WebAssembly.Global[];
   /** `fn` is what the table holds for the layer, `raw` the function it was committed with. */
   layers: { owner: string; fn: Function; raw: Function }[];
 }
@@ -20,12 +20,14 @@ interface SlotState {
 /** Owns the table slots of the base's patchable functions. */
 export class SwapTable {
   private readonly slots = new Map<number, SlotState>();
+  /** The slots each owner has a layer in, so that a revert touches only those. */
+  private readonly owned = new Map<string, number[]>();
 
   constructor(private readonly table: WebAssembly.Table) {}
 
-  /** Registers a patchable slot and its flag; remembers the original entry. */
-  addSlot(slot: number, flag: WebAssembly.Global): void {
-    this.slots.set(slot, { original: this.table.get(slot), flag, layers: [] });
+  /** Registers a patchable slot and its flags (the function's and its twin's); remembers the original entry. */
+  addSlot(slot: number, ...flags: WebAssembly.Global[]): void {
+    this.slots.set(slot, { original: this.table.get(slot), flags, layers: [] });
   }
 
   /** The entry `slot` had before any patch. */
@@ -51,6 +53,7 @@ export class SwapTable {
       for (const slot of touched) this.removeLayer(slot, owner);
       throw err;
     }
+    if (touched.length > 0) this.owned.set(owner, [...(this.owned.get(owner) ?? []), ...touched]);
   }
 
   /** Replaces every layer's function with `wrap(owner, raw, slot)` and rewrites every slot, in one step. */
@@ -65,13 +68,12 @@ export class SwapTable {
   /** Takes every layer of `owner` out; each slot falls back to the next newest layer or the original. */
   revert(owner: string): void {
     for (const slot of this.slotsOf(owner)) this.removeLayer(slot, owner);
+    this.owned.delete(owner);
   }
 
   /** The slots `owner` has a layer in. */
   slotsOf(owner: string): number[] {
-    const out: number[] = [];
-    for (const [slot, s] of this.slots) if (s.layers.some((l) => l.owner === owner)) out.push(slot);
-    return out;
+    return [...(this.owned.get(owner) ?? [])];
   }
 
   /** Owner of the layer in force at `slot`, or null when the original runs. */
@@ -97,7 +99,7 @@ export class SwapTable {
     const top = s.layers[s.layers.length - 1];
     // Invariant: the table entry is written before the flag, both in this synchronous step.
     this.table.set(slot, (top ? top.fn : s.original) as never);
-    s.flag.value = top ? 1 : 0;
+    for (const flag of s.flags) flag.value = top ? 1 : 0;
   }
 
   private state(slot: number): SlotState {

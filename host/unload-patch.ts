@@ -3,9 +3,9 @@
 
 import { HotwasmError } from "./errors.js";
 import { runHook } from "./hooks.js";
-import type { HostState } from "./host-state.js";
+import type { HostState, LoadedPatch } from "./host-state.js";
 import { settleUnloaded } from "./release-patch.js";
-import { syncTrampolines } from "./roll-back-patch.js";
+import { syncTrampolines } from "./revoke-patch.js";
 
 /** The outcome of an unload. */
 export interface UnloadResult {
@@ -16,13 +16,30 @@ export interface UnloadResult {
 
 /** Unloads patch `id`; synchronous, so no Wasm runs while its swaps are taken back. */
 export function unloadPatch(state: HostState, id: string): UnloadResult {
+  return stageUnload(state, id).commit();
+}
+
+/** An unload that HPBeforeUnload allowed, not yet carried out. */
+export interface StagedUnload {
+  id: string;
+  /** Takes the patch's swaps back and runs HPAfterUnload (its failure is a warning). */
+  commit(): UnloadResult;
+}
+
+/** Phase 1 of an unload: unload-begin and HPBeforeUnload (a veto throws E_HOOK_VETO). */
+export function stageUnload(state: HostState, id: string): StagedUnload {
   const patch = state.patches.get(id);
   if (!patch) throw new HotwasmError("E_UNKNOWN_PATCH", `no loaded patch has id "${id}"`, { details: { hp_id: id } });
   state.events.emit({ type: "unload-begin", hp_id: id });
   const before = runHook(patch.instance, "HPBeforeUnload");
   if (before.ran) state.events.emit({ type: "hook", hp_id: id, hook: "HPBeforeUnload", ok: before.ok, detail: before.detail });
   if (!before.ok) throw new HotwasmError("E_HOOK_VETO", `HPBeforeUnload refused the unload (${before.detail})`, { details: { hp_id: id } });
+  return { id, commit: () => commitUnload(state, patch) };
+}
 
+/** Phase 2 of an unload. */
+function commitUnload(state: HostState, patch: LoadedPatch): UnloadResult {
+  const id = patch.id;
   state.swap.revert(id);
   state.guard.release(id);
   state.patches.delete(id);

@@ -1,6 +1,7 @@
-// `hotwasm build [entry.ts ...] [-o out.wasm] [--patchable GLOB]... [-- asc options]`
+// `hotwasm build [entry.ts ...] [-o out.wasm] [--patchable GLOB]... [--safepoints MODE] [-- asc options]`
 
 import type { Command } from "commander";
+import { DEFAULT_POLL_INTERVAL, SAFEPOINT_MODES, type SafepointMode } from "../../compiler/insert-safepoints.js";
 import { collect, CliUsageError, type CliIo } from "../io.js";
 
 /** Adds the build command. */
@@ -12,6 +13,8 @@ export function registerBuild(program: Command, io: CliIo, passthrough: string[]
     .option("-o, --out <file>", "output file (default: asconfig's outFile, else build/app.wasm)")
     .option("--patchable <glob>", "make matching functions patchable; !GLOB excludes (repeatable)", collect, [])
     .option("--arena <bytes>", "bytes reserved for patches' static data (default: 65536)")
+    .option("--safepoints <mode>", `safepoint polls for HostPool swaps: ${SAFEPOINT_MODES.join(", ")}`, "off")
+    .option("--poll-interval <sites>", "poll sites executed between two polls", String(DEFAULT_POLL_INTERVAL))
     .option("--json", "print the result as JSON")
     .addHelpText("after", `
 Everything after -- goes to asc unchanged.
@@ -20,25 +23,39 @@ Examples:
   $ hotwasm build                                   # entries and options from asconfig.json
   $ hotwasm build assembly/index.ts -o build/app.wasm -- -O3 --runtime incremental
   $ hotwasm build --patchable '!assembly/hot/*'     # keep a hot module out of the patchable set
-  $ hotwasm build --patchable '~lib/string/*'       # also make library functions patchable`)
-    .action(async (entries: string[], opts: { out?: string; patchable: string[]; arena?: string; json?: boolean }) => {
+  $ hotwasm build --patchable '~lib/string/*'       # also make library functions patchable
+  $ hotwasm build --safepoints loops                # long loops reach a safe point for HostPool swaps`)
+    .action(async (entries: string[], opts: BuildFlags) => {
       const arenaSize = opts.arena === undefined ? undefined : Number(opts.arena);
       if (arenaSize !== undefined && (!Number.isInteger(arenaSize) || arenaSize < 0)) throw new CliUsageError(`--arena must be a whole number of bytes, not "${opts.arena}"`);
+      const safepoints = opts.safepoints as SafepointMode;
+      if (!SAFEPOINT_MODES.includes(safepoints)) throw new CliUsageError(`--safepoints must be one of ${SAFEPOINT_MODES.join(", ")}, not "${opts.safepoints}"`);
+      const pollInterval = Number(opts.pollInterval);
+      if (!Number.isInteger(pollInterval) || pollInterval < 1) throw new CliUsageError(`--poll-interval must be a whole number from 1, not "${opts.pollInterval}"`);
       // Loaded here, not at the top: asc and Binaryen take a second to load, and only build needs them.
       const { buildPatchable } = await import("../../compiler/build.js");
       const { DEFAULT_ARENA_SIZE } = await import("../../compiler/transform.js");
       const result = await buildPatchable({
-        cwd: io.cwd, entries, outFile: opts.out, patchable: opts.patchable, arenaSize: arenaSize ?? DEFAULT_ARENA_SIZE, ascArgs: passthrough,
+        cwd: io.cwd, entries, outFile: opts.out, patchable: opts.patchable, arenaSize: arenaSize ?? DEFAULT_ARENA_SIZE, safepoints, pollInterval, ascArgs: passthrough,
       });
       const m = result.manifest!;
       // The program's own patchable functions; the runtime hooks (~lib/rt/__visit_*) are not counted.
       const patchable = m.functions.filter((f) => f.slot !== null && !f.name.startsWith("~lib/")).length;
       if (result.log.trim()) io.err(result.log.trimEnd());
       if (opts.json) {
-        io.out(JSON.stringify({ outFile: result.outFile, buildId: m.buildId, patchable, functions: m.functions.length, arena: m.arena }));
+        io.out(JSON.stringify({ outFile: result.outFile, buildId: m.buildId, patchable, functions: m.functions.length, arena: m.arena, safepoints: m.safepoints ?? null }));
         return;
       }
       io.out(`built ${result.outFile}: ${patchable} patchable function${patchable === 1 ? "" : "s"}, build id ${m.buildId}, ` +
-        `patch arena ${m.arena.size} bytes at ${m.arena.start}`);
+        `patch arena ${m.arena.size} bytes at ${m.arena.start}` + (m.safepoints ? `, safepoints ${m.safepoints.mode} every ${m.safepoints.interval} sites` : ""));
     });
+}
+
+interface BuildFlags {
+  out?: string;
+  patchable: string[];
+  arena?: string;
+  safepoints: string;
+  pollInterval: string;
+  json?: boolean;
 }

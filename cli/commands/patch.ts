@@ -3,7 +3,6 @@
 import type { Command } from "commander";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { buildPatch } from "../../compiler/build-patch.js";
 import { HotwasmError, describeError } from "../../host/errors.js";
 import { collect, CliUsageError, type CliIo } from "../io.js";
 
@@ -40,6 +39,7 @@ Examples:
         throw new HotwasmError("E_PATCH_READ_FAILED", `cannot read the base ${opts.base}: ${describeError(err)}`, { cause: err });
       }
       const out = opts.out ?? `build/${file.replace(/^.*[\\/]/, "").replace(/\.ts$/, "")}.wasm`;
+      const { buildPatch } = await import("../../compiler/build-patch.js");
       const result = await buildPatch({ patch: file, base, replace, outFile: out, cwd: io.cwd });
       const link = result.meta.link!;
       if (opts.json) {

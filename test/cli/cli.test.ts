@@ -46,6 +46,17 @@ test("build with entries, -o, globs and asc options after --", async () => {
   expect(m.compiler.flags.runtime).toBe("stub");
 });
 
+test("build --safepoints: recorded in the manifest, shown by inspect; a bad mode is a usage error", async () => {
+  const r = await hotwasm("build", "assembly/index.ts", "-o", "out/sp.wasm", "--safepoints", "loops", "--poll-interval", "50", "--json");
+  expect(r.code).toBe(0);
+  expect(JSON.parse(r.stdout).safepoints).toMatchObject({ mode: "loops", interval: 50 });
+  expect((await hotwasm("inspect", "out/sp.wasm")).stdout).toMatch(/safepoints loops, a poll every 50 sites \(0 entries, 0 loops\)/);
+  expect((await hotwasm("inspect", "out/app.wasm")).stdout).toMatch(/safepoints off/);
+  const bad = await hotwasm("build", "--safepoints", "sometimes");
+  expect([bad.code, bad.stderr.trim()]).toEqual([2, 'error: --safepoints must be one of off, entries, loops, both, not "sometimes"']);
+  expect((await hotwasm("build", "--safepoints", "both", "--poll-interval", "0")).code).toBe(2);
+});
+
 test("exit codes: 2 for usage, 1 for failures, with a clear message", async () => {
   expect((await hotwasm("frobnicate")).code).toBe(2);
   expect((await hotwasm("build", "--arena", "lots")).code).toBe(2);
@@ -59,7 +70,7 @@ test("exit codes: 2 for usage, 1 for failures, with a clear message", async () =
 });
 
 test("--help on every command shows examples", async () => {
-  for (const cmd of ["build", "inspect", "patch"]) {
+  for (const cmd of ["build", "inspect", "patch", "diff"]) {
     const r = await hotwasm(cmd, "--help");
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Examples:\n  \$ hotwasm/);
@@ -81,4 +92,21 @@ test("patch builds an allocating patch against a base; refusals exit 1 with thei
   expect(bad.code).toBe(1);
   expect(bad.stderr).toMatch(/^error E_SIGNATURE_MISMATCH: /);
   expect((await hotwasm("patch", "patches/fix.ts", "--base", "out/base.wasm", "--replace", "oops")).code).toBe(2);
+});
+
+test("diff: no change writes nothing; an edit becomes a patch; a rude edit exits 1 with its codes", async () => {
+  const source = "export function answer(): i32 { return 42; }\nfunction helper(): void {}\n";
+  await writeFile(join(dir, "assembly/index.ts"), source);
+  expect((await hotwasm("build", "-o", "out/diffbase.wasm")).code).toBe(0);
+  const none = await hotwasm("diff", "--base", "out/diffbase.wasm", "-o", "out/none.wasm");
+  expect([none.code, none.stdout.trim().split("\n").at(-1)]).toEqual([0, "no change to patch; nothing written"]);
+  await writeFile(join(dir, "assembly/index.ts"), source.replace("42", "43"));
+  const changed = await hotwasm("diff", "--base", "out/diffbase.wasm", "-o", "out/d.wasm");
+  expect(changed.code).toBe(0);
+  expect(changed.stdout).toMatch(/^changed 1, added 0, unchanged \d+\n  changed  assembly\/index\/answer\nwrote .*out\/d\.wasm/);
+  await writeFile(join(dir, "assembly/index.ts"), source.replace("answer(): i32", "answer(x: i32): i32"));
+  const rude = await hotwasm("diff", "--base", "out/diffbase.wasm", "--json");
+  expect(rude.code).toBe(1);
+  expect(rude.stderr).toMatch(/^error E_SIGNATURE_MISMATCH: the edit cannot be applied as a patch/);
+  await writeFile(join(dir, "assembly/index.ts"), source);
 });

@@ -10,8 +10,8 @@ import { describeError } from "./errors.js";
 /** How many rolled-back patches `getHPInfo` keeps listing. */
 export const HISTORY_LIMIT = 32;
 
-/** Rolls patch `id` back: events rollback, revert, unloaded (then released or retained). */
-export function rollBackPatch(state: HostState, id: string, reason: string): void {
+/** Revokes patch `id` (rolls it back after it was loaded): events rollback, revert, unloaded (then released or retained). */
+export function revokePatch(state: HostState, id: string, reason: string): void {
   const patch = state.patches.get(id);
   if (!patch) return;
   state.events.emit({ type: "rollback", hp_id: id, reason });

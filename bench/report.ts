@@ -1,0 +1,117 @@
+// The benchmark report: results of every benchmark, the goals of the issue checked against them,
+// and Markdown tables for people.
+
+import type { MachineInfo } from "./machine.js";
+import type { OverheadResult } from "./call-overhead.js";
+import type { SwapPauseResult } from "./swap-pause.js";
+import type { LoadLatencyResult } from "./load-latency.js";
+import type { MemoryResult } from "./memory.js";
+import type { ChurnResult } from "./churn.js";
+
+/** Everything one `npm run bench` measured. */
+export interface BenchResults {
+  machine: MachineInfo;
+  quick: boolean;
+  command: string;
+  durationSec: number;
+  callOverhead: OverheadResult[];
+  swapPause: SwapPauseResult[];
+  loadLatency: LoadLatencyResult[];
+  memory: MemoryResult;
+  /** One result per churn rate. */
+  churn: ChurnResult[];
+  goals: Goal[];
+}
+
+/** One goal of the issue and whether this run met it. */
+export interface Goal {
+  benchmark: string;
+  goal: string;
+  measured: string;
+  met: boolean;
+}
+
+/** Checks the issue's goals against the results. */
+export function evaluateGoals(r: Omit<BenchResults, "goals">): Goal[] {
+  const goals: Goal[] = [];
+  for (const w of r.callOverhead) {
+    goals.push({ benchmark: `call overhead, ${w.workload}`, goal: "unpatched/plain <= 1.05", measured: formatNumber(w.unpatched, 3), met: w.unpatched <= 1.05 });
+    const patched = w.patchedVsUnpatched.patched;
+    if (patched !== undefined) {
+      // What patching adds (patched/unpatched, same build) against what one indirect call per
+      // call adds to the plain build (indirect/plain); 5 % margin for noise.
+      goals.push({
+        benchmark: `call overhead, ${w.workload}`, goal: "patched/unpatched <= indirect/plain (x1.05)",
+        measured: `${formatNumber(patched, 3)} vs ${formatNumber(w.indirect, 3)}`, met: patched <= w.indirect * 1.05,
+      });
+    }
+  }
+  const hundred = r.swapPause.find((s) => s.functions === 100);
+  if (hundred) goals.push({ benchmark: "swap pause", goal: "commit of 100 functions < 50 µs (computeMedian)", measured: `${formatNumber(hundred.commitMedianUs, 1)} µs`, met: hundred.commitMedianUs < 50 });
+  const small = r.loadLatency.find((l) => l.functions === 1);
+  if (small) goals.push({ benchmark: "load latency", goal: "small patch < 2 ms (computeMedian)", measured: `${formatNumber(small.totalMs, 3)} ms`, met: small.totalMs < 2 });
+  for (const k of ["heapUsed", "rss", "wasm"] as const) {
+    const g = r.memory.growth[k];
+    goals.push({ benchmark: "memory", goal: `${k} growth < 1 MiB over ${r.memory.cycles} cycles`, measured: `${formatNumber(g, 3)} MiB`, met: r.memory.gc && g < 1 });
+  }
+  const churn = r.churn.find((c) => c.cyclesPerSecTarget === 1000);
+  if (churn) goals.push({ benchmark: "churn", goal: "throughput loss (per CPU second) < 5 % at 1,000 load+unload cycles/s", measured: `${formatNumber(churn.loss * 100, 2)} %`, met: churn.loss < 0.05 });
+  const wrong = r.churn.reduce((s, c) => s + c.wrong, 0);
+  const calls = r.churn.reduce((s, c) => s + c.calls, 0);
+  goals.push({ benchmark: "churn", goal: "zero wrong results", measured: `${wrong} of ${calls}`, met: wrong === 0 });
+  return goals;
+}
+
+/** The whole report as Markdown. */
+export function formatReport(r: BenchResults): string {
+  const m = r.machine;
+  const out = [
+    `# hotwasm benchmarks${r.quick ? " (quick: tiny sizes, not figures)" : ""}`,
+    "",
+    `${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.platform}; Node ${m.node} (V8 ${m.v8}); ${m.date}; load average ${m.loadAverage}; ${r.durationSec.toFixed(0)} s`,
+    `Reproduce: \`${r.command}\``,
+    "",
+    "## 1. Call overhead (CPU time / plain -O3 CPU time, median of per-round ratios)",
+    formatTable(["workload", "plain CPU ms", "unpatched", "patched", "patched / unpatched", "indirect reference", "hot code left out"], r.callOverhead.map((w) => [
+      w.title, formatNumber(w.plainMs, 2), formatNumber(w.unpatched, 3),
+      Object.entries(w.patched).map(([label, v]) => (label === "patched" ? formatNumber(v, 3) : `${formatNumber(v, 3)} (${label})`)).join("; "),
+      Object.entries(w.patchedVsUnpatched).map(([label, v]) => (label === "patched" ? formatNumber(v, 3) : `${formatNumber(v, 3)} (${label})`)).join("; "),
+      formatNumber(w.indirect, 3), w.excluded ? `${formatNumber(w.excluded.ratio, 3)} (${w.excluded.label})` : "",
+    ])),
+    "",
+    "## 2. Swap pause (synchronous step, µs)",
+    formatTable(["functions", "commit median", "commit p95", "unload median", "unload p95"], r.swapPause.map((s) => [
+      String(s.functions), formatNumber(s.commitMedianUs, 1), formatNumber(s.commitP95Us, 1), formatNumber(s.unloadMedianUs, 1), formatNumber(s.unloadP95Us, 1),
+    ])),
+    "",
+    "## 3. Load latency (bytes in hand -> live, median ms)",
+    formatTable(["patch", "bytes", "validate", "compile", "instantiate", "commit", "total"], r.loadLatency.map((l) => [
+      `${l.label} (${l.functions} fn)`, String(l.bytes), formatNumber(l.phases.validate, 3), formatNumber(l.phases.compile, 3),
+      formatNumber(l.phases.instantiate, 3), formatNumber(l.phases.commit, 3), formatNumber(l.totalMs, 3),
+    ])),
+    "",
+    `## 4. Memory (${r.memory.cycles} load/unload cycles, after forced GC${r.memory.gc ? "" : " — UNAVAILABLE, run node --expose-gc"}, MiB)`,
+    formatTable(["", "JS heap", "RSS", "external", "Wasm memory"], (["before", "after", "growth"] as const).map((k) => [
+      k, formatNumber(r.memory[k].heapUsed, 3), formatNumber(r.memory[k].rss, 3), formatNumber(r.memory[k].external, 3), formatNumber(r.memory[k].wasm, 3),
+    ])),
+    "",
+    "## 5. Under churn (calls of a patched function while patches load on top of it and unload)",
+    formatTable(["cycles/s asked", "loads+unloads/s done", "calls/CPU-s quiet", "calls/CPU-s churn", "loss (CPU)", "loss (wall)", "calls checked", "wrong", "answers A / B / C"], r.churn.map((c) => [
+      String(c.cyclesPerSecTarget), formatNumber(c.opsPerSecAchieved, 0), `${formatNumber(c.callsPerCpuSecQuiet / 1e6, 1)} M`, `${formatNumber(c.callsPerCpuSecChurn / 1e6, 1)} M`,
+      `${formatNumber(c.loss * 100, 2)} %`, `${formatNumber(c.wallLoss * 100, 2)} %`, String(c.calls), String(c.wrong), `${c.seen.a} / ${c.seen.b} / ${c.seen.c}`,
+    ])),
+    "",
+    "## Goals",
+    formatTable(["benchmark", "goal", "measured", "met"], r.goals.map((g) => [g.benchmark, g.goal, g.measured, g.met ? "yes" : "**no**"])),
+  ];
+  return out.join("\n") + "\n";
+}
+
+function formatTable(head: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
+  return [line(head), line(head.map(() => "---")), ...rows.map(line)].join("\n");
+}
+
+function formatNumber(v: number, digits: number): string {
+  return Number.isFinite(v) ? v.toFixed(digits) : "n/a";
+}
