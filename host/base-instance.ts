@@ -42,7 +42,7 @@ export async function instantiateBase(source: ModuleSource, imports: WebAssembly
     nextOrder: 1, maxPatchBytes: options.maxPatchBytes ?? 64 * 1024 * 1024,
     verifyPatch: options.verifyPatch, guard, history: new Map(), store: null, now: options.now ?? Date.now,
   };
-  return { state, exports: watchExports(withoutInternals(exports as Record<string, any>), guard), readFile };
+  return { state, exports: watchExports(withoutInternals(exports as Record<string, any>), guard, argumentsLengthSetter(instance.exports)), readFile };
 }
 
 async function compileBase(bytes: Uint8Array): Promise<WebAssembly.Module> {
@@ -66,7 +66,15 @@ function withoutInternals(exports: Record<string, any>): Record<string, any> {
 }
 
 /** The exports with every function watched for failures under a patch. */
-function watchExports(exports: Record<string, any>, guard: TrapGuard): Record<string, any> {
-  for (const [name, value] of Object.entries(exports)) if (typeof value === "function") exports[name] = guard.watch(value as Function);
+function watchExports(exports: Record<string, any>, guard: TrapGuard, setLength: (n: number) => void): Record<string, any> {
+  for (const [name, value] of Object.entries(exports)) if (typeof value === "function") exports[name] = guard.watch(value as Function, setLength);
   return exports;
+}
+
+/** How @assemblyscript/loader tells a call's argument count to the module (optional parameters). */
+function argumentsLengthSetter(raw: WebAssembly.Exports): (n: number) => void {
+  const global = raw["__argumentsLength"];
+  if (global instanceof WebAssembly.Global) return (n) => { global.value = n; };
+  const fn = raw["__setArgumentsLength"] ?? raw["__setargc"];
+  return typeof fn === "function" ? (fn as (n: number) => void) : () => {};
 }

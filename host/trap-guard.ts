@@ -49,9 +49,22 @@ export class TrapGuard {
     this.owners.delete(token);
   }
 
-  /** A function that calls `fn` and attributes what it throws; otherwise the same. */
-  watch<F extends Function>(fn: F): F {
+  /** A function that calls `fn` and attributes what it throws; otherwise the same. A function the
+   * loader wrapped (it has `original`) is rewrapped in one layer: `setLength` does the loader's part. */
+  watch<F extends Function>(fn: F, setLength?: (n: number) => void): F {
     const guard = this;
+    const original = (fn as unknown as { original?: unknown }).original;
+    if (setLength && typeof original === "function") {
+      const inner = original as (...args: unknown[]) => unknown;
+      // Invariant: the same work as @assemblyscript/loader's wrapper (arguments length, then the call), plus one size check.
+      const direct = function (...args: unknown[]): unknown {
+        setLength(args.length);
+        if (guard.owners.size === 0) return inner(...args);
+        return guard.call(inner, undefined, args);
+      };
+      Object.defineProperty(direct, "name", { value: fn.name });
+      return Object.assign(direct, fn, { original: inner }) as unknown as F;
+    }
     const watched = function (this: unknown, ...args: unknown[]): unknown {
       if (guard.owners.size === 0) return fn.apply(this, args);
       return guard.call(fn, this, args);
