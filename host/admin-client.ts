@@ -2,7 +2,7 @@
 // JSON-RPC API, with a bearer token; refusals come back as HotwasmErrors with the server's code.
 // Uses fetch only, so it runs in browsers too.
 
-import type { SymbolMap } from "./config.js";
+import type { SymbolMap, TrapPolicy } from "./config.js";
 import { ERROR_CODES, HotwasmError, describeError, type ErrorCode } from "./errors.js";
 import type { HPInfo } from "./host.js";
 
@@ -21,6 +21,8 @@ export interface AdminLoadRequest {
   hp_bytes?: Uint8Array;
   replace_config?: SymbolMap;
   ref_config?: SymbolMap;
+  /** Trap containment for this load. */
+  policy?: TrapPolicy;
 }
 
 /** The admin operations of one server. */
@@ -36,13 +38,17 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
   const headers = (extra: Record<string, string>) => (options.token ? { ...extra, authorization: `Bearer ${options.token}` } : extra);
   let nextId = 1;
   const call = async (method: string, params: Record<string, unknown>) => {
-    const body = JSON.stringify({ jsonrpc: "2.0", id: nextId++, method: `HPRpcService.${method}`, params });
-    return (await request(`${base}/hp`, { method: "POST", headers: headers({ "content-type": "application/json" }), body })).result as Record<string, unknown>;
+    const body = JSON.stringify({ jsonrpc: "2.0", id: nextId++, method: `HP.${method}`, params });
+    const result = (await request(`${base}/hp`, { method: "POST", headers: headers({ "content-type": "application/json" }), body })).result;
+    if (typeof result !== "object" || result === null) throw new HotwasmError("E_ADMIN_UNREACHABLE", "the server's JSON-RPC answer has no result");
+    const r = result as Record<string, unknown>;
+    if (typeof r.error === "string" && r.error !== "") throw refusal(r.error, r.code, Number(r.status), r.problems);
+    return r;
   };
   if (options.rpc) {
     return {
-      load: async (req) => String((await call("LoadHP", req.hp_bytes ? { ...req, hp_bytes: toBase64(req.hp_bytes) } : { ...req })).hp_id),
-      unload: async (hpId) => ({ warnings: ((await call("UnloadHP", { hp_id: hpId })).warnings as string[] | undefined) ?? [] }),
+      load: async (req) => String((await call("Load", req.hp_bytes ? { ...req, hp_bytes: toBase64(req.hp_bytes) } : { ...req })).hp_id),
+      unload: async (hpId) => ({ warnings: ((await call("Unload", { hp_id: hpId })).warnings as string[] | undefined) ?? [] }),
       info: async () => (await call("Info", {})).info as HPInfo[],
     };
   }
@@ -52,6 +58,7 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
       const query = new URLSearchParams();
       if (req.replace_config) query.set("replace_config", JSON.stringify(req.replace_config));
       if (req.ref_config) query.set("ref_config", JSON.stringify(req.ref_config));
+      if (req.policy) query.set("policy", JSON.stringify(req.policy));
       const url = `${base}/hp/v1/load${query.size > 0 ? `?${query}` : ""}`;
       return String((await request(url, { method: "POST", headers: headers({ "content-type": "application/wasm" }), body: req.hp_bytes as BodyInit })).hp_id);
     },
@@ -60,7 +67,7 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
   };
 }
 
-/** Sends one request; a refusal (non-2xx, or a JSON-RPC error) becomes a HotwasmError with the server's code. */
+/** Sends one request; a refusal (non-2xx, a JSON-RPC error) becomes a HotwasmError with the server's code. */
 async function request(url: string, init: RequestInit): Promise<Record<string, unknown>> {
   let res: Response;
   let text: string;
@@ -79,11 +86,17 @@ async function request(url: string, init: RequestInit): Promise<Record<string, u
   }
   const rpcError = typeof body.error === "object" && body.error !== null ? (body.error as { message?: unknown; data?: { code?: unknown; problems?: unknown } }) : null;
   if (res.ok && !rpcError) return body;
-  const line = String(rpcError ? rpcError.message : body.error);
-  const code = String(rpcError ? rpcError.data?.code : body.code);
+  if (rpcError) throw refusal(rpcError.message, rpcError.data?.code, res.status, rpcError.data?.problems);
+  throw refusal(body.error, body.code, res.status, body.problems);
+}
+
+/** A server's refusal (`"E_CODE: message"` and its code) as a HotwasmError naming the HTTP status. */
+function refusal(lineValue: unknown, codeValue: unknown, status: number, problems: unknown): HotwasmError {
+  const line = String(lineValue);
+  const code = String(codeValue);
   const known = code in ERROR_CODES ? (code as ErrorCode) : "E_ADMIN_UNREACHABLE";
   const message = line.startsWith(`${code}: `) ? line.slice(code.length + 2) : line;
-  throw new HotwasmError(known, `${message} (HTTP ${res.status})`, { details: { status: res.status, problems: rpcError ? rpcError.data?.problems : body.problems } });
+  return new HotwasmError(known, `${message} (HTTP ${status})`, { details: { status, problems } });
 }
 
 function toBase64(bytes: Uint8Array): string {

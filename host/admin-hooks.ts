@@ -9,9 +9,11 @@ export type AdminAction = "load" | "unload" | "info" | "debug" | "none";
 
 /** One admin request and its outcome. */
 export interface AdminRecord {
-  surface: "http" | "rpc";
+  /** "state": a patch re-applied (or dropped) from the state directory at start-up. */
+  surface: "http" | "rpc" | "state";
   action: AdminAction;
   ok: boolean;
+  /** The HTTP status; for a JSON-RPC refusal (answered 200), the status the HTTP API gives it. */
   status: number;
   code: ErrorCode | null;
   message: string | null;

@@ -14,6 +14,14 @@ export interface LoadConfig {
   hp_bytes?: Uint8Array | ArrayBuffer;
   replace_config?: SymbolMap;
   ref_config?: SymbolMap;
+  /** Trap containment, opt-in: roll the patch back when its code fails more than `max_traps` times within `window_ms`. */
+  policy?: TrapPolicy;
+}
+
+/** A patch's trap containment policy. */
+export interface TrapPolicy {
+  max_traps: number;
+  window_ms: number;
 }
 
 /** The config a loaded patch runs with, as `getHPInfo` reports it (hotgo's Config). */
@@ -31,6 +39,10 @@ const loadConfigSchema = z
     hp_bytes: z.union([z.instanceof(Uint8Array), z.instanceof(ArrayBuffer)]).optional(),
     replace_config: symbolMap.optional(),
     ref_config: symbolMap.optional(),
+    policy: z.strictObject({
+      max_traps: z.number().int().min(0).max(1_000_000),
+      window_ms: z.number().int().min(1).max(7 * 24 * 3600 * 1000),
+    }).optional(),
   })
   .refine((c) => (c.hp_file === undefined) !== (c.hp_bytes === undefined), {
     message: "give exactly one of hp_file and hp_bytes",

@@ -51,6 +51,8 @@ export const ERROR_CODES = {
   E_BAD_PATCH_SIGNATURE: "the patch's signature is malformed, from an untrusted key, or does not match its bytes",
   E_ADMIN_CONFIG: "the admin server's options are unusable (token, trusted keys, patch directory, address)",
   E_ADMIN_UNREACHABLE: "the admin client could not reach the server or understand its answer",
+  E_STATE_WRITE_FAILED: "the state directory could not record a load; the load was rolled back",
+  E_STATE_CORRUPT: "a state directory entry or its stored patch is unreadable or does not match its hash",
   E_INVALID_OPTION: "an option of a host or pool is out of range or of the wrong type",
   E_WORKER_FAILED: "a worker of a pool could not start, crashed or exited; the message names it",
   E_CALL_FAILED: "a call on a pool worker threw, trapped or named no exported function",
@@ -83,7 +85,7 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   E_INVALID_CONFIG: 400, E_BAD_REQUEST: 400, E_PATCH_READ_FAILED: 404, E_UNKNOWN_PATCH: 404, E_NOT_FOUND: 404,
   E_METHOD_NOT_ALLOWED: 405, E_ALREADY_LOADED: 409, E_HOOK_VETO: 409, E_BUSY: 409, E_PATCH_TOO_LARGE: 413,
   E_BODY_TOO_LARGE: 413, E_INTERNAL: 500, E_AUTH_REQUIRED: 401, E_AUTH_FAILED: 401, E_FORBIDDEN_ORIGIN: 403,
-  E_PATH_OUTSIDE: 403, E_PATCH_UNSIGNED: 403, E_BAD_PATCH_SIGNATURE: 403,
+  E_PATH_OUTSIDE: 403, E_PATCH_UNSIGNED: 403, E_BAD_PATCH_SIGNATURE: 403, E_STATE_WRITE_FAILED: 503,
   E_INVALID_OPTION: 400, E_WORKER_FAILED: 503, E_CALL_FAILED: 500,
   E_SAFEPOINT_TIMEOUT: 503, E_POOL_CLOSED: 503,
 };

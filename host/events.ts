@@ -3,19 +3,23 @@
 import type { ErrorCode } from "./errors.js";
 import type { HookName } from "./link-patch.js";
 
-/** One event of a host; `seq` counts up from 1 per host. */
+/** One event of a host; `seq` counts up from 1 per host. `restored` marks a patch re-applied from
+ * a state directory at start-up; `trap` is a failure attributed to a patch with a policy (`count`:
+ * failures in its window); `store-failed` says the state directory could not record a change. */
 export type HostEvent = { seq: number; time: number } & (
   | { type: "load-begin"; hp_id: string }
   | { type: "hook"; hp_id: string; hook: HookName; ok: boolean; detail?: string }
   | { type: "commit"; hp_id: string; targets: string[] }
   | { type: "rollback"; hp_id: string; reason: string }
-  | { type: "loaded"; hp_id: string; timings?: LoadTimings }
+  | { type: "loaded"; hp_id: string; timings?: LoadTimings; restored?: true }
   | { type: "unload-begin"; hp_id: string }
   | { type: "revert"; hp_id: string; targets: string[] }
   | { type: "unloaded"; hp_id: string; warnings: string[] }
   | { type: "retained"; hp_id: string; reason: string }
   | { type: "released"; hp_id: string }
-  | { type: "refused"; action: "load" | "unload"; hp_id: string | null; code: ErrorCode; message: string }
+  | { type: "refused"; action: "load" | "unload"; hp_id: string | null; code: ErrorCode; message: string; restored?: true }
+  | { type: "trap"; hp_id: string; count: number; message: string }
+  | { type: "store-failed"; message: string }
 );
 
 /** Milliseconds a load spent in each phase (performance.now() differences). */

@@ -1,6 +1,8 @@
 // The state a Host keeps, shared by the load, unload and release steps.
 
-import type { EffectiveConfig } from "./config.js";
+import type { EffectiveConfig, TrapPolicy } from "./config.js";
+import type { PatchStore } from "./patch-store.js";
+import type { TrapGuard } from "./trap-guard.js";
 import type { EventHub } from "./events.js";
 import type { Manifest } from "./manifest.js";
 import type { ArenaAllocator, TableAllocator } from "./placement.js";
@@ -29,6 +31,12 @@ export interface LoadedPatch {
   size: number;
   /** Set once unloaded while the program may still use its data or classes. */
   retained?: { since: Date; reason: string };
+  /** Its trap containment policy, if it was loaded with one. */
+  policy?: TrapPolicy;
+  /** Times (ms) of its attributed failures within the policy's window, and how many in all. */
+  traps: { times: number[]; total: number };
+  /** Set when the host took it out of force on its own (trap limit, state not recorded). */
+  rolledBack?: { reason: string; at: Date };
 }
 
 /** Everything the load, unload and release steps read and write. */
@@ -47,4 +55,12 @@ export interface HostState {
   nextOrder: number;
   maxPatchBytes: number;
   verifyPatch: ((bytes: Uint8Array) => void) | undefined;
+  /** Attributes failures to patches; wraps every replacement. */
+  guard: TrapGuard;
+  /** Patches the host rolled back on its own, newest last (bounded). */
+  history: Map<string, LoadedPatch>;
+  /** Where loaded patches are recorded to survive a restart, if anywhere. */
+  store: PatchStore | null;
+  /** The clock of trap windows (ms). */
+  now: () => number;
 }

@@ -1,24 +1,21 @@
 // The Host: runs a patchable base build and hot-patches it (hotgo's LoadHP / UnloadHP / GetHPInfo).
 // Operations are serialised: one load or unload at a time, in the order they were asked for.
 
-import { instantiate as instantiateWithLoader } from "@assemblyscript/loader";
+import { instantiateBase } from "./base-instance.js";
 import { parseLoadConfig, type LoadConfig } from "./config.js";
-import { HotwasmError, describeError, isHotwasmError } from "./errors.js";
-import { describePatches, type HPInfo } from "./hp-info.js";
-export type { HPInfo } from "./hp-info.js";
-import { EventHub, type HostEventListener } from "./events.js";
+import { HotwasmError, isHotwasmError, describeError } from "./errors.js";
+import type { HostEventListener } from "./events.js";
 import type { HostState } from "./host-state.js";
-import { applyPatch, compilePatch, compilePatchSync, preparePatch, rollBackPatch, stagePatch } from "./load-patch.js";
-import { readManifest, type Manifest } from "./manifest.js";
-import { defaultReadFile, toBytes, type ReadFile } from "./read-source.js";
-import { SwapTable } from "./swap-table.js";
-import { ArenaAllocator, TableAllocator } from "./placement.js";
-import { RuntimeHooks } from "./runtime-hooks.js";
-import { settleUnloaded } from "./release-patch.js";
-import { SymbolTable } from "./symbols.js";
+import { describePatches, type HPInfo } from "./hp-info.js";
+import { applyPatch, compilePatch, compilePatchSync, preparePatch, rollBackPatch, stagePatch, type PreparedPatch } from "./load-patch.js";
+import type { Manifest } from "./manifest.js";
 import { OperationQueue } from "./op-queue.js";
 import type { PatchTarget } from "./patch-target.js";
 import type { Staged, StagedLoad, StageRequest } from "./staged.js";
+import { storedPatches, type PatchStore, type StoredPatch } from "./patch-store.js";
+import { toBytes, type ReadFile } from "./read-source.js";
+import { settleUnloaded } from "./release-patch.js";
+import { countTrap, revokePatch } from "./revoke-patch.js";
 import { stageUnload, unloadPatch, type UnloadResult } from "./unload-patch.js";
 
 /** Options of a Host. */
@@ -29,8 +26,11 @@ export interface HostOptions {
   maxPatchBytes?: number;
   /** Checks a patch's bytes before anything else reads or compiles them (signatures); throws to refuse. */
   verifyPatch?: (bytes: Uint8Array) => void;
+  /** The clock of trap windows, in ms (default Date.now). */
+  now?: () => number;
 }
 
+export type { HPInfo };
 
 /** A source of a module: bytes, a compiled module, or a path. */
 export type ModuleSource = Uint8Array | ArrayBuffer | WebAssembly.Module | string;
@@ -58,32 +58,10 @@ export class Host implements PatchTarget {
 
   /** Compiles and instantiates a patchable base build. */
   static async instantiate(source: ModuleSource, imports: WebAssembly.Imports = {}, options: HostOptions = {}): Promise<Host> {
-    const readFile = options.readFile ?? defaultReadFile;
-    const bytesOrModule = typeof source === "string" ? await readFile(source) : source;
-    const module = bytesOrModule instanceof WebAssembly.Module ? bytesOrModule : await compileBase(toBytes(bytesOrModule));
-    const manifest = readManifest(module);
-    imports = withSafepointImport(module, imports);
-    const { instance, exports } = await instantiateWithLoader(module, imports as Record<string, any>);
-    const table = instance.exports[manifest.table.export];
-    if (!(table instanceof WebAssembly.Table)) throw new HotwasmError("E_NOT_PATCHABLE_BUILD", "the base does not export its table");
-    const swap = new SwapTable(table);
-    for (const fn of manifest.functions) {
-      if (fn.slot === null) continue;
-      const flag = instance.exports[fn.flag ?? ""];
-      if (!(flag instanceof WebAssembly.Global)) throw new HotwasmError("E_NOT_PATCHABLE_BUILD", `the base does not export the flag of ${fn.name}`);
-      const twin = fn.twin_flag ? instance.exports[fn.twin_flag] : undefined;
-      if (fn.twin_flag && !(twin instanceof WebAssembly.Global)) throw new HotwasmError("E_NOT_PATCHABLE_BUILD", `the base does not export the twin flag of ${fn.name}`);
-      swap.addSlot(fn.slot, flag, ...(twin ? [twin as WebAssembly.Global] : []));
-    }
-    const tables = new TableAllocator(table);
-    const state: HostState = {
-      manifest, symbols: new SymbolTable(manifest), instance, imports, swap, events: new EventHub(),
-      patches: new Map(), retained: new Map(), arena: new ArenaAllocator(manifest.arena.start, manifest.arena.size),
-      tables, hooks: new RuntimeHooks(manifest, instance.exports, swap, table, tables),
-      nextOrder: 1, maxPatchBytes: options.maxPatchBytes ?? 64 * 1024 * 1024,
-      verifyPatch: options.verifyPatch,
-    };
-    return new Host(state, withoutInternals(exports as Record<string, any>), readFile);
+    let self: Host | undefined;
+    const { state, exports, readFile } = await instantiateBase(source, imports, options, (id, error) => self?.onTrap(id, error));
+    self = new Host(state, exports, readFile);
+    return self;
   }
 
   /** Subscribes to host events; returns the unsubscribe function. */
@@ -91,35 +69,54 @@ export class Host implements PatchTarget {
     return this.state.events.on(listener);
   }
 
-  /** Loads a patch (hotgo's LoadHP); resolves to its id. */
+  /** Loads a patch (hotgo's LoadHP); resolves to its id once it is in force (and recorded, with a store). */
   loadHP(config: LoadConfig): Promise<string> {
     return this.ops.serialise("load", null, async () => {
       const parsed = parseLoadConfig(config);
       const bytes = parsed.hp_bytes ? toBytes(parsed.hp_bytes) : await this.readPatchFile(parsed.hp_file!);
-      const prepared = preparePatch(this.state, bytes, parsed);
-      const module = await compilePatch(prepared);
-      return this.ops.guard("load", prepared.id, () => applyPatch(this.state, prepared, module));
+      return this.apply(preparePatch(this.state, bytes, parsed));
     });
+  }
+
+  /** Re-applies a recorded patch (a state directory's, at start-up); its events are marked `restored`. */
+  restoreHP(entry: StoredPatch, readBytes: () => Promise<Uint8Array>): Promise<string> {
+    return this.ops.serialise("load", entry.hp_id, async () => {
+      const { replace_config, ref_config } = entry.config;
+      const parsed = parseLoadConfig({ hp_bytes: new Uint8Array(0), replace_config, ref_config, ...(entry.policy ? { policy: entry.policy } : {}) });
+      const prepared = preparePatch(this.state, await readBytes(), { ...parsed, hp_file: entry.config.hp_file });
+      if (prepared.id !== entry.hp_id) throw new HotwasmError("E_STATE_CORRUPT", `the recorded patch ${entry.hp_id} has another id (${prepared.id}) from its stored bytes and config`);
+      prepared.restored = true;
+      return this.apply(prepared);
+    }, true);
   }
 
   /** Loads a patch from bytes in one synchronous step (for use inside a call from Wasm). */
   loadHPSync(config: LoadConfig): string {
-    return this.ops.exclusive("load", null, () => {
+    const id = this.ops.exclusive("load", null, () => {
       const parsed = parseLoadConfig(config);
       if (!parsed.hp_bytes) throw new HotwasmError("E_INVALID_CONFIG", "loadHPSync needs hp_bytes");
       const prepared = preparePatch(this.state, toBytes(parsed.hp_bytes), parsed);
+      if (this.state.store) throw new HotwasmError("E_INVALID_CONFIG", "loadHPSync cannot record a patch in a state directory; use loadHP");
       return applyPatch(this.state, prepared, compilePatchSync(prepared));
+    });
+    return id;
+  }
+
+  /** Unloads a patch (hotgo's UnloadHP); with a store, a failure to record it is a warning. */
+  unloadHP(id: string): Promise<UnloadResult> {
+    return this.ops.serialise("unload", id, async () => {
+      const result = unloadPatch(this.state, id);
+      const warning = await this.persist();
+      if (warning) result.warnings.push(`${warning}; the patch will be re-applied at the next start`);
+      return result;
     });
   }
 
-  /** Unloads a patch (hotgo's UnloadHP). */
-  unloadHP(id: string): Promise<UnloadResult> {
-    return this.ops.serialise("unload", id, async () => unloadPatch(this.state, id));
-  }
-
-  /** Synchronous twin of `unloadHP`. */
+  /** Synchronous twin of `unloadHP` (with a store, it is recorded right after). */
   unloadHPSync(id: string): UnloadResult {
-    return this.ops.exclusive("unload", id, () => unloadPatch(this.state, id));
+    const result = this.ops.exclusive("unload", id, () => unloadPatch(this.state, id));
+    this.persistLater();
+    return result;
   }
 
   /**
@@ -153,9 +150,18 @@ export class Host implements PatchTarget {
     return this.ops.hold("unload", id, staged.commit);
   }
 
-  /** The loaded patches, oldest first (hotgo's GetHPInfo); then unloaded ones the program may still use. */
+  /** The loaded patches, oldest first (hotgo's GetHPInfo); then unloaded ones the program may still
+   * use, then the last ones the host rolled back. */
   getHPInfo(): HPInfo[] {
     return describePatches(this.state);
+  }
+
+  /** Records the loaded patches in `store` from now on (after re-applying what it held). */
+  persistTo(store: PatchStore): Promise<void> {
+    return this.ops.serialise("load", null, async () => {
+      this.state.store = store;
+      await store.saveList(storedPatches(this.state));
+    });
   }
 
   /** Checks the retained patches again; releases those the program no longer uses. Returns the ids still retained. */
@@ -180,24 +186,55 @@ export class Host implements PatchTarget {
       throw new HotwasmError("E_PATCH_READ_FAILED", `cannot read ${path}: ${describeError(err)}`, { cause: err });
     }
   }
-}
 
-async function compileBase(bytes: Uint8Array): Promise<WebAssembly.Module> {
-  try {
-    return await WebAssembly.compile(bytes as BufferSource);
-  } catch (err) {
-    throw new HotwasmError("E_INVALID_MODULE", `the base module does not compile: ${describeError(err)}`, { cause: err });
+  /** Compiles, records the bytes, applies and records the list; a failed record rolls the load back. */
+  private async apply(prepared: PreparedPatch): Promise<string> {
+    const module = await compilePatch(prepared);
+    const { store } = this.state;
+    return this.ops.guard("load", prepared.id, async () => {
+      await store?.saveBytes(prepared.sha256, prepared.bytes).catch((err: unknown) => { throw storeFailed(err, "its bytes"); });
+      const id = applyPatch(this.state, prepared, module);
+      await store?.saveList(storedPatches(this.state)).catch((err: unknown) => {
+        revokePatch(this.state, id, `the state directory could not record the load: ${describeError(err)}`);
+        throw storeFailed(err, "the load", true);
+      });
+      return id;
+    }, !!prepared.restored);
+  }
+
+  /** A failure attributed to patch `id`: over its policy's limit, it is rolled back (now when idle, else queued). */
+  private onTrap(id: string, error: unknown): void {
+    if (!countTrap(this.state, id, error)) return;
+    const patch = this.state.patches.get(id)!;
+    const reason = `its code failed ${patch.traps.times.length} times within ${patch.policy!.window_ms} ms (policy: at most ${patch.policy!.max_traps})`;
+    if (this.ops.idle) {
+      revokePatch(this.state, id, reason);
+      this.persistLater();
+    } else {
+      void this.ops.serialise("unload", id, async () => { revokePatch(this.state, id, reason); await this.persist(); }).catch(() => undefined);
+    }
+  }
+
+  /** Records the loaded patches in the store, if any; resolves to a warning when that failed. */
+  private async persist(): Promise<string | null> {
+    if (!this.state.store) return null;
+    try {
+      await this.state.store.saveList(storedPatches(this.state));
+      return null;
+    } catch (err) {
+      const message = `the state directory could not record the change: ${describeError(err)}`;
+      this.state.events.emit({ type: "store-failed", message });
+      return message;
+    }
+  }
+
+  /** Queues a `persist` after a change made outside the queue. */
+  private persistLater(): void {
+    if (this.state.store) void this.ops.serialise("unload", null, async () => { await this.persist(); });
   }
 }
 
-/** Safepoint builds import `hotwasm.poll`; a single host has no world to stop, so it is a no-op. */
-function withSafepointImport(module: WebAssembly.Module, imports: WebAssembly.Imports): WebAssembly.Imports {
-  const polls = WebAssembly.Module.imports(module).some((i) => i.module === "hotwasm" && i.name === "poll");
-  if (!polls || typeof (imports.hotwasm as Record<string, unknown> | undefined)?.poll === "function") return imports;
-  return { ...imports, hotwasm: { ...imports.hotwasm, poll: () => {} } };
-}
-
-function withoutInternals(exports: Record<string, any>): Record<string, any> {
-  for (const name of Object.keys(exports)) if (name.startsWith("hotwasm:")) delete exports[name];
-  return exports;
+function storeFailed(err: unknown, what: string, rolledBack = false): HotwasmError {
+  const rolled = rolledBack ? "; it was rolled back" : "";
+  return new HotwasmError("E_STATE_WRITE_FAILED", `the state directory could not record ${what}${rolled}: ${describeError(err)}`, { cause: err });
 }

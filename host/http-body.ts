@@ -57,6 +57,12 @@ export function writeJson(res: ServerResponse, status: number, body: unknown): v
   res.end(text);
 }
 
+/** Writes a text answer (the debug page). */
+export function writeText(res: ServerResponse, status: number, contentType: string, text: string): void {
+  res.writeHead(status, { "content-type": contentType, "content-length": Buffer.byteLength(text), "x-content-type-options": "nosniff" });
+  res.end(text);
+}
+
 /** The refusal of a request with the wrong method. */
 export function methodNotAllowed(req: IncomingMessage, allowed: string): HotwasmError {
   return new HotwasmError("E_METHOD_NOT_ALLOWED", `${req.method} is not allowed here; use ${allowed}`);

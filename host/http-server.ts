@@ -59,24 +59,24 @@ async function serve(host: PatchTarget, req: IncomingMessage, facts: RequestFact
   return result.warnings.length > 0 ? { error: "", warnings: result.warnings } : { error: "" };
 }
 
-/** An upload: the body is the patch; replace_config and ref_config come as JSON in the query. */
+/** An upload: the body is the patch; replace_config, ref_config and policy come as JSON in the query. */
 async function readUpload(req: IncomingMessage, facts: RequestFacts, options: HttpApiOptions): Promise<LoadConfig> {
   const query = new URL(req.url ?? "/", "http://localhost").searchParams;
-  const unknown = [...query.keys()].filter((k) => k !== "replace_config" && k !== "ref_config");
-  if (unknown.length > 0) throw new HotwasmError("E_BAD_REQUEST", `unknown query parameter ${unknown[0]}; an upload takes replace_config and ref_config`);
-  const config: LoadConfig = {};
-  for (const key of ["replace_config", "ref_config"] as const) {
+  const unknown = [...query.keys()].filter((k) => k !== "replace_config" && k !== "ref_config" && k !== "policy");
+  if (unknown.length > 0) throw new HotwasmError("E_BAD_REQUEST", `unknown query parameter ${unknown[0]}; an upload takes replace_config, ref_config and policy`);
+  const config: Record<string, unknown> = {};
+  for (const key of ["replace_config", "ref_config", "policy"] as const) {
     const text = query.get(key);
     if (text === null) continue;
     try {
-      config[key] = JSON.parse(text) as Record<string, string>;
+      config[key] = JSON.parse(text) as unknown;
     } catch (cause) {
       throw new HotwasmError("E_BAD_REQUEST", `the query parameter ${key} is not valid JSON`, { cause });
     }
   }
-  config.hp_bytes = await readBody(req, options.maxUploadBytes ?? 64 * 1024 * 1024, "E_PATCH_TOO_LARGE");
-  facts.upload_bytes = config.hp_bytes.length;
-  return config;
+  const bytes = await readBody(req, options.maxUploadBytes ?? 64 * 1024 * 1024, "E_PATCH_TOO_LARGE");
+  facts.upload_bytes = bytes.length;
+  return { ...config, hp_bytes: bytes } as LoadConfig;
 }
 
 /** The one place HTTP turns an error into a response: hotgo's shape with the message in `error`. */

@@ -1,8 +1,12 @@
 // The hotwasm runtime: `import { Host } from "hotwasm"`. Runs in Node and in browsers.
 
 export { Host, type HostOptions, type HPInfo, type ModuleSource } from "./host.js";
+export { storedPatches, type PatchStore, type StoredPatch } from "./patch-store.js";
 export { HPHttpServer, type HttpApiOptions } from "./http-server.js";
 export { HPRpcServer, RPC_SERVICE, type RpcApiOptions } from "./rpc-server.js";
+export { RPC_METHODS } from "./rpc-call.js";
+export { collectDebugState, type DebugState } from "./debug-state.js";
+export { renderDebugPage } from "./debug-page.js";
 export type { AdminHooks, AdminRecord, AdminAction } from "./admin-hooks.js";
 export { createAdminClient, type AdminClient, type AdminClientOptions, type AdminLoadRequest } from "./admin-client.js";
 export { bufferEvents, type EventBuffer } from "./event-buffer.js";
@@ -11,7 +15,7 @@ export { SIGNATURE_SECTION, splitSignature, attachSignature, signatureMessage, t
 export type { PatchTarget } from "./patch-target.js";
 export type { StageRequest, Staged, StagedLoad } from "./staged.js";
 export { HotwasmError, ERROR_CODES, isHotwasmError, httpStatusOf, type ErrorCode } from "./errors.js";
-export type { LoadConfig, EffectiveConfig, SymbolMap } from "./config.js";
+export type { LoadConfig, EffectiveConfig, SymbolMap, TrapPolicy } from "./config.js";
 export type { HostEvent, HostEventListener, LoadTimings } from "./events.js";
 export type { UnloadResult } from "./unload-patch.js";
 export { HOOK_NAMES, type HookName } from "./link-patch.js";

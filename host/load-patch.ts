@@ -3,7 +3,7 @@
 
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
-import { canonicalMaps, effectiveConfig, type EffectiveConfig, type LoadConfig } from "./config.js";
+import { canonicalMaps, effectiveConfig, type EffectiveConfig, type LoadConfig, type TrapPolicy } from "./config.js";
 import { HotwasmError, describeError } from "./errors.js";
 import type { LoadTimings } from "./events.js";
 import { runHook } from "./hooks.js";
@@ -12,6 +12,7 @@ import { linkPatch, type LinkPlan } from "./link-patch.js";
 import { choosePlacement, finishPlacement, type Placement } from "./place-patch.js";
 import { readPatchMeta, type PatchMeta } from "./patch-meta.js";
 import { readModule, WasmReadError, type ModuleInfo } from "./wasm-reader.js";
+import { syncTrampolines } from "./revoke-patch.js";
 
 /** A patch that has been read and identified but not yet compiled. */
 export interface PreparedPatch {
@@ -23,6 +24,9 @@ export interface PreparedPatch {
   config: EffectiveConfig;
   /** Time spent so far in each phase, in ms. */
   timings: LoadTimings;
+  policy?: TrapPolicy;
+  /** Re-applied from a state directory at start-up. */
+  restored?: boolean;
 }
 
 /** What `preparePatch` checks against: the size limit and the ids in force (a Host's or a pool's). */
@@ -50,7 +54,7 @@ export function preparePatch(state: PatchRegistry, bytes: Uint8Array, config: Lo
     throw new HotwasmError("E_ALREADY_LOADED", `the same patch and config are already loaded as ${id}`, { details: { hp_id: id } });
   }
   const timings = { validate: performance.now() - started, compile: 0, instantiate: 0, commit: 0 };
-  return { id, sha256: digest, bytes, info, meta, config: effective, timings };
+  return { id, sha256: digest, bytes, info, meta, config: effective, timings, ...(config.policy ? { policy: { ...config.policy } } : {}) };
 }
 
 /** Compiles prepared bytes, turning engine errors into E_INVALID_MODULE. */
@@ -124,8 +128,9 @@ export function stagePatch(state: HostState, prepared: PreparedPatch, module: We
     replaces: plan.replacements.map((r) => ({ symbol: r.target.name, export: r.exportName, slot: r.target.slot! })),
     tableRange: placement && placement.tableCount > 0 ? { start: placement.tableBase, count: placement.tableCount } : null,
     classes: meta?.link?.classes ?? [], loadedAt: new Date(), order: 0, sha256: prepared.sha256, size: prepared.bytes.length,
+    ...(prepared.policy ? { policy: prepared.policy } : {}), traps: { times: [], total: 0 },
   };
-  return { id, commit: () => commitPatch(state, record, plan, meta, timings), discard };
+  return { id, commit: () => commitPatch(state, record, plan, meta, timings, !!prepared.restored), discard };
 }
 
 /** Takes a committed patch out again without hooks (HPAfterLoad failed, or a pool's other worker did). */
@@ -135,13 +140,16 @@ export function rollBackPatch(state: HostState, id: string, reason: string): voi
   state.arena.release(id);
   state.tables.release(id);
   state.patches.delete(id);
+  state.guard.release(id);
+  syncTrampolines(state);
   state.events.emit({ type: "rollback", hp_id: id, reason });
 }
 
 /** Phase 2 of a load: commit the swaps, then HPAfterLoad. */
-function commitPatch(state: HostState, record: LoadedPatch, plan: LinkPlan, meta: PatchMeta | null, timings: LoadTimings): string {
+function commitPatch(state: HostState, record: LoadedPatch, plan: LinkPlan, meta: PatchMeta | null, timings: LoadTimings, restored: boolean): string {
   const { id } = record;
   const mark = performance.now();
+  if (record.policy) syncTrampolines(state, true);
   commitSwap(state, record, plan, meta);
   timings.commit = performance.now() - mark;
   state.events.emit({ type: "commit", hp_id: id, targets: record.replaces.map((r) => r.symbol) });
@@ -154,14 +162,19 @@ function commitPatch(state: HostState, record: LoadedPatch, plan: LinkPlan, meta
   record.order = state.nextOrder++;
   record.loadedAt = new Date();
   state.patches.set(id, record);
-  state.events.emit({ type: "loaded", hp_id: id, timings: Object.assign({}, timings) });
+  state.history.delete(id);
+  state.events.emit({ type: "loaded", hp_id: id, timings: Object.assign({}, timings), ...(restored ? { restored: true as const } : {}) });
   return id;
 }
 
 /** Puts the patch in force in one step: its replacements, its runtime hooks, its arena range. */
 function commitSwap(state: HostState, record: LoadedPatch, plan: LinkPlan, meta: PatchMeta | null): void {
   const exports = record.instance.exports;
-  state.swap.commit(record.id, plan.replacements.map((r) => ({ slot: r.target.slot!, fn: exports[r.exportName] as Function })));
+  // While a patch with a policy is loaded, every replacement runs behind a trampoline naming its patch.
+  state.swap.commit(record.id, plan.replacements.map((r) => {
+    const raw = exports[r.exportName] as Function;
+    return { slot: r.target.slot!, fn: state.guard.wrap(record.id, raw, r.target), raw };
+  }));
   for (const r of record.dataRanges) state.arena.take(r.start, r.end, record.id);
   if (meta?.link) {
     const visitGlobals = exports["hotwasm:visit_globals"];

@@ -18,12 +18,17 @@ export class OperationQueue {
 
   constructor(private readonly events: EventHub) {}
 
+  /** True when no operation is queued, running or staged. */
+  get idle(): boolean {
+    return this.pending === 0 && !this.busy;
+  }
+
   /** Runs `op` after every operation asked for before it. */
-  serialise<T>(action: OpAction, id: string | null, op: () => Promise<T>): Promise<T> {
+  serialise<T>(action: OpAction, id: string | null, op: () => Promise<T>, restored = false): Promise<T> {
     this.pending++;
     const run = async () => {
       try {
-        return await this.guard(action, id, op);
+        return await this.guard(action, id, op, restored);
       } finally {
         this.pending--;
       }
@@ -68,13 +73,13 @@ export class OperationQueue {
     };
   }
 
-  /** Emits a "refused" event for every HotwasmError that leaves an operation (once). */
-  guard<T>(action: OpAction, id: string | null, op: () => T): T {
+  /** Emits a "refused" event naming `id` for every HotwasmError that leaves `op` (once); `restored` marks a re-application at start-up. */
+  guard<T>(action: OpAction, id: string | null, op: () => T, restored = false): T {
     const report = (err: unknown) => {
       if (isHotwasmError(err) && !reported.has(err)) {
         reported.add(err);
         const hpId = id ?? (typeof err.details.hp_id === "string" ? err.details.hp_id : null);
-        this.events.emit({ type: "refused", action, hp_id: hpId, code: err.code, message: err.message });
+        this.events.emit({ type: "refused", action, hp_id: hpId, code: err.code, message: err.message, ...(restored ? { restored: true as const } : {}) });
       }
       throw err;
     };

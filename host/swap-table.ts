@@ -6,12 +6,15 @@
 export interface SlotWrite {
   slot: number;
   fn: Function;
+  /** The function `fn` wraps, if it wraps one (a trampoline); `rewrap` starts from it. */
+  raw?: Function;
 }
 
 interface SlotState {
   original: unknown;
   flags: WebAssembly.Global[];
-  layers: { owner: string; fn: Function }[];
+  /** `fn` is what the table holds for the layer, `raw` the function it was committed with. */
+  layers: { owner: string; fn: Function; raw: Function }[];
 }
 
 /** Owns the table slots of the base's patchable functions. */
@@ -42,7 +45,7 @@ export class SwapTable {
     const touched: number[] = [];
     try {
       for (const w of writes) {
-        this.state(w.slot).layers.push({ owner, fn: w.fn });
+        this.state(w.slot).layers.push({ owner, fn: w.fn, raw: w.raw ?? w.fn });
         touched.push(w.slot);
         this.apply(w.slot);
       }
@@ -51,6 +54,15 @@ export class SwapTable {
       throw err;
     }
     if (touched.length > 0) this.owned.set(owner, [...(this.owned.get(owner) ?? []), ...touched]);
+  }
+
+  /** Replaces every layer's function with `wrap(owner, raw, slot)` and rewrites every slot, in one step. */
+  rewrap(wrap: (owner: string, raw: Function, slot: number) => Function): void {
+    for (const [slot, s] of this.slots) {
+      if (s.layers.length === 0) continue;
+      for (const layer of s.layers) layer.fn = wrap(layer.owner, layer.raw, slot);
+      this.apply(slot);
+    }
   }
 
   /** Takes every layer of `owner` out; each slot falls back to the next newest layer or the original. */

@@ -5,6 +5,7 @@ import { HotwasmError } from "./errors.js";
 import { runHook } from "./hooks.js";
 import type { HostState, LoadedPatch } from "./host-state.js";
 import { settleUnloaded } from "./release-patch.js";
+import { syncTrampolines } from "./revoke-patch.js";
 
 /** The outcome of an unload. */
 export interface UnloadResult {
@@ -40,7 +41,9 @@ export function stageUnload(state: HostState, id: string): StagedUnload {
 function commitUnload(state: HostState, patch: LoadedPatch): UnloadResult {
   const id = patch.id;
   state.swap.revert(id);
+  state.guard.release(id);
   state.patches.delete(id);
+  syncTrampolines(state);
   state.events.emit({ type: "revert", hp_id: id, targets: patch.replaces.map((r) => r.symbol) });
 
   const warnings: string[] = [];

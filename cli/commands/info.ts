@@ -23,14 +23,18 @@ Examples:
     });
 }
 
-/** One block per patch: id, file, what it replaces (and whether it is in force), refs. */
+/** One block per patch: id, file, what it replaces (and whether it is in force), refs, policy, state. */
 export function formatInfo(info: HPInfo[]): string {
   if (info.length === 0) return "no patches loaded";
   return info
     .map((p) => {
       const replaces = p.replaces.map((r) => `${r.export} -> ${r.symbol}${r.in_force ? "" : " (shadowed)"}`).join(", ") || "nothing";
       const refs = p.refs.map((r) => `${r.name} -> ${r.symbol}`).join(", ") || "none";
-      return [`${p.hp_id}`, `  file     ${p.config.hp_file || "(uploaded)"}, ${p.size} bytes, loaded ${p.loaded_at}`, `  replaces ${replaces}`, `  refs     ${refs}`].join("\n");
+      const lines = [`${p.hp_id}`, `  file     ${p.config.hp_file || "(uploaded)"}, ${p.size} bytes, loaded ${p.loaded_at}`, `  replaces ${replaces}`, `  refs     ${refs}`];
+      if (p.policy) lines.push(`  policy   at most ${p.policy.max_traps} traps in ${p.policy.window_ms} ms; ${p.traps ?? 0} so far`);
+      if (p.state === "retained") lines.push(`  state    retained: ${p.retained_reason ?? ""}`);
+      if (p.state === "rolled_back") lines.push(`  state    rolled back at ${p.rolled_back?.at ?? ""}: ${p.rolled_back?.reason ?? ""}`);
+      return lines.join("\n");
     })
     .join("\n");
 }

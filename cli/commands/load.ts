@@ -6,7 +6,7 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { HotwasmError, describeError } from "../../host/errors.js";
 import { addClientOptions, clientFrom, parsePairs, type ClientOptions } from "../admin-options.js";
-import { collect, type CliIo } from "../io.js";
+import { collect, CliUsageError, type CliIo } from "../io.js";
 
 /** Adds the load command. */
 export function registerLoad(program: Command, io: CliIo): void {
@@ -17,7 +17,9 @@ export function registerLoad(program: Command, io: CliIo): void {
       .argument("<file>", "the patch: a path on the server, inside its --patch-dir (or a local file with --upload)")
       .option("--replace <export=symbol>", "replace_config entry: patch export -> base function (repeatable)", collect, [])
       .option("--ref <name=symbol>", "ref_config entry: the patch's ref.<name> -> base symbol (repeatable)", collect, [])
-      .option("--upload", "read FILE here and send its bytes (application/wasm) instead of its path"),
+      .option("--upload", "read FILE here and send its bytes (application/wasm) instead of its path")
+      .option("--max-traps <n>", "trap containment: roll the patch back when its code fails more than N times ...")
+      .option("--trap-window-ms <ms>", "... within this many milliseconds (default 60000)"),
   )
     .option("--json", "print the server's answer as JSON")
     .addHelpText("after", `
@@ -30,13 +32,26 @@ Examples:
   $ hotwasm load build/hp.wasm                                   # path on the server, default config
   $ hotwasm load build/hp.wasm --replace NewFunc1=main.func1 --ref Global=main.globalValue
   $ hotwasm load ./hp.wasm --upload --url http://10.0.0.5:8080 --token-file ~/.hotwasm-token
-  $ hotwasm load build/hp.wasm --rpc                             # the same over JSON-RPC`)
-    .action(async (file: string, opts: ClientOptions & { replace: string[]; ref: string[]; upload?: boolean; json?: boolean }) => {
-      const config = { replace_config: parsePairs("--replace", opts.replace), ref_config: parsePairs("--ref", opts.ref) };
+  $ hotwasm load build/hp.wasm --rpc                             # the same over JSON-RPC
+  $ hotwasm load build/fix.wasm --max-traps 3 --trap-window-ms 10000   # rolled back after a 4th trap in 10 s`)
+    .action(async (file: string, opts: ClientOptions & { replace: string[]; ref: string[]; upload?: boolean; json?: boolean; maxTraps?: string; trapWindowMs?: string }) => {
+      const config = { replace_config: parsePairs("--replace", opts.replace), ref_config: parsePairs("--ref", opts.ref), ...policyOf(opts) };
       const client = await clientFrom(opts, io);
       const hpId = await client.load(opts.upload ? { hp_bytes: await readLocal(file, io), ...config } : { hp_file: file, ...config });
       io.out(opts.json ? JSON.stringify({ hp_id: hpId, error: "" }) : hpId);
     });
+}
+
+function policyOf(opts: { maxTraps?: string; trapWindowMs?: string }): { policy?: { max_traps: number; window_ms: number } } {
+  if (opts.maxTraps === undefined) {
+    if (opts.trapWindowMs !== undefined) throw new CliUsageError("--trap-window-ms needs --max-traps");
+    return {};
+  }
+  const whole = (option: string, text: string) => {
+    if (!/^\d+$/.test(text)) throw new CliUsageError(`${option} must be a whole number, not "${text}"`);
+    return Number(text);
+  };
+  return { policy: { max_traps: whole("--max-traps", opts.maxTraps), window_ms: whole("--trap-window-ms", opts.trapWindowMs ?? "60000") } };
 }
 
 async function readLocal(file: string, io: CliIo): Promise<Uint8Array> {

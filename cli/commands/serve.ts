@@ -7,13 +7,15 @@ import { consoleImports } from "../../host/console-imports.js";
 import { describeError } from "../../host/errors.js";
 import { startAdminServer } from "../../host/node/admin-server.js";
 import { openAuditLog } from "../../host/node/audit-log.js";
+import { PatchJournal, type JournalStep } from "../../host/node/patch-journal.js";
+import { restorePatches } from "../../host/node/restore-patches.js";
 import { DEFAULT_MAX_PATCH_BYTES, exportedFunction, instantiateServedHost, loadImportsModule } from "../../host/node/serve-host.js";
 import { readToken } from "../admin-options.js";
 import { collect, CliUsageError, type CliIo } from "../io.js";
 
 interface ServeOptions {
   host: string; port: string; rpc?: boolean; tokenFile?: string; patchDir: string; trustedKeys?: string; maxPatchBytes: string;
-  auditLog?: string; imports?: string; run: string[]; tick?: string; tickMs: string; allowOrigin: string[];
+  auditLog?: string; imports?: string; run: string[]; tick?: string; tickMs: string; allowOrigin: string[]; stateDir?: string;
 }
 
 /** Adds the serve command. */
@@ -35,14 +37,19 @@ export function registerServe(program: Command, io: CliIo): void {
     .option("--tick <export>", "call this export of the base every --tick-ms")
     .option("--tick-ms <ms>", "period of --tick", "1000")
     .option("--allow-origin <origin>", "let browser pages from this origin call the API (repeatable)", collect, [])
+    .option("--state-dir <dir>", "record loaded patches in DIR and re-apply them at start-up")
     .addHelpText("after", `
 Prints "hotwasm serve: listening on http://HOST:PORT" once the API is up. The default imports
 print strings: env.print(message) and env.println(label, value). Without a token only
 loopback host names are served; requests from browser pages are refused unless allowed.
+With --state-dir, every load and unload is recorded (atomically) before it is answered, and
+the recorded patches are re-applied in order at start-up; one that no longer fits the base
+is dropped with a message ("hotwasm serve: state: dropped ...") and the service starts.
 
 Examples:
   $ hotwasm serve build/app.wasm --run func2 --tick func1       # the hotgo example
   $ hotwasm serve build/app.wasm --rpc --port 0                 # also JSON-RPC; any free port
+  $ hotwasm serve build/app.wasm --state-dir /var/lib/myapp/hotwasm   # patches survive restarts
   $ HOTWASM_TOKEN=$(cat token) hotwasm serve build/app.wasm --host 0.0.0.0 --patch-dir patches \\
       --trusted-keys keys/ --audit-log admin.log`)
     .action(async (app: string, opts: ServeOptions) => {
@@ -57,8 +64,12 @@ Examples:
       });
       const { host } = served;
       const tick = opts.tick === undefined ? null : exportedFunction(host, opts.tick);
-      for (const name of opts.run) exportedFunction(host, name)();
       const audit = openAuditLog(opts.auditLog ? resolve(io.cwd, opts.auditLog) : io.err, host);
+      if (opts.stateDir !== undefined) {
+        const journal = await PatchJournal.open(resolve(io.cwd, opts.stateDir), { onStep: testPause(io) });
+        await restorePatches(host, journal, io.err, (record) => audit.record(record));
+      }
+      for (const name of opts.run) exportedFunction(host, name)();
       const server = await startAdminServer(host, {
         hostname: opts.host, port, token, rpc: !!opts.rpc, maxUploadBytes: maxPatchBytes, allowedOrigins: opts.allowOrigin, onResult: audit.record,
       });
@@ -75,6 +86,19 @@ Examples:
       await server.close();
       await audit.close();
     });
+}
+
+/** Test only: HOTWASM_TEST_PAUSE_AT=STEP[:N] stops the N-th state write at STEP (printing a line) for a kill. */
+function testPause(io: CliIo): ((step: JournalStep) => Promise<void>) | undefined {
+  const spec = io.env?.HOTWASM_TEST_PAUSE_AT;
+  if (!spec) return undefined;
+  const [at, nth = "1"] = spec.split(":");
+  let seen = 0;
+  return async (step) => {
+    if (step !== at || ++seen !== Number(nth)) return;
+    io.out(`hotwasm serve: paused at ${step}`);
+    await new Promise<never>(() => {});
+  };
 }
 
 function callSafely(fn: () => unknown, name: string, io: CliIo): void {

@@ -18,8 +18,8 @@ export interface AuditEntry extends AdminRecord {
 
 /** An open audit log. */
 export interface AuditLog {
-  /** Records one request (an AdminHooks.onResult). */
-  record(record: AdminRecord, req: IncomingMessage): void;
+  /** Records one request (an AdminHooks.onResult), or an action without one (a restore at start-up). */
+  record(record: AdminRecord, req?: IncomingMessage): void;
   close(): Promise<void>;
 }
 
@@ -33,9 +33,9 @@ export function openAuditLog(target: string | ((line: string) => void), host?: H
       const loaded = record.ok && record.action === "load" && record.hp_id ? host?.getHPInfo().find((p) => p.hp_id === record.hp_id) : undefined;
       const entry: AuditEntry = {
         time: new Date().toISOString(),
-        remote: req.socket.remoteAddress ?? null,
-        method: req.method ?? null,
-        path: new URL(req.url ?? "/", "http://localhost").pathname,
+        remote: req?.socket.remoteAddress ?? null,
+        method: req?.method ?? null,
+        path: req ? new URL(req.url ?? "/", "http://localhost").pathname : "",
         ...record,
         sha256: loaded?.sha256 ?? null,
       };

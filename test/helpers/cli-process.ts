@@ -33,6 +33,8 @@ export interface ServeProcess {
   waitFor(pred: (line: string) => boolean, from?: number): Promise<void>;
   /** Sends SIGTERM and resolves with the exit code. */
   stop(): Promise<number | null>;
+  /** Sends SIGKILL and resolves once the process is gone. */
+  kill(): Promise<void>;
 }
 
 /** Starts `hotwasm serve ...args`; resolves once it prints where it listens. */
@@ -58,6 +60,7 @@ export function startServe(cwd: string, args: string[], env: Record<string, stri
           throw new Error(`no matching line in:\n${lines.slice(from).join("\n")}`);
         },
         stop: () => { proc.kill("SIGTERM"); return exited; },
+        kill: async () => { proc.kill("SIGKILL"); await exited; },
       });
     });
   });

@@ -1,5 +1,6 @@
 // The admin server in process: hotgo's HTTP and RPC APIs on one server, uploads over both, the
-// JSON-RPC 2.0 and Go 1.0 shapes, protocol errors, the debug page, and the audit records.
+// JSON-RPC 2.0 and Go 1.0 shapes, batches, refusals as results, protocol errors, the HTML debug
+// page and its JSON form, and the audit records.
 
 import { afterEach, beforeAll, expect, test } from "vitest";
 import { copyFile, mkdtemp, rm } from "node:fs/promises";
@@ -11,6 +12,7 @@ import { consoleImports } from "../../../host/console-imports.js";
 import { startAdminServer, type AdminServer } from "../../../host/node/admin-server.js";
 import { instantiateServedHost } from "../../../host/node/serve-host.js";
 import { exampleBinaries } from "../../helpers/example-app.js";
+import { fnPatch } from "../../helpers/wat.js";
 
 const TOKEN = "test-token-0123456789abcdef";
 let appPath = "";
@@ -71,46 +73,102 @@ test("load, info and unload over HTTP and JSON-RPC, by path and by upload, with 
   ]);
 });
 
-test("JSON-RPC: Go's 1.0 shape, 2.0 errors with the spec's numbers and the hotwasm code, notifications", async () => {
+test("JSON-RPC: HP.Load / HP.Unload / HP.Info in Go's 1.0 shape and in 2.0; a refusal is a result with error, code and status", async () => {
   const { rpc, host } = await start();
-  const go = await rpc({ method: "HPRpcService.LoadHP", params: [{ hp_file: "hp.wasm" }], id: 7 });
+  const go = await rpc({ method: "HP.Load", params: [{ hp_file: "hp.wasm" }], id: 7 });
   expect(go).toEqual({ status: 200, body: { id: 7, result: { hp_id: expect.stringMatching(/^[0-9a-f]{64}$/), error: "" }, error: null } });
-  const again = await rpc({ method: "HPRpcService.LoadHP", params: [{ hp_file: "hp.wasm" }], id: 8 });
-  expect(again).toEqual({ status: 409, body: { id: 8, result: null, error: expect.stringMatching(/^E_ALREADY_LOADED: /) } });
-  expect((await rpc({ jsonrpc: "2.0", method: "HPRpcService.Info", id: "a" })).body).toEqual({ jsonrpc: "2.0", id: "a", result: { info: host.getHPInfo() } });
+  const id = go.body!.result.hp_id as string;
+  const again = await rpc({ method: "HP.Load", params: [{ hp_file: "hp.wasm" }], id: 8 });
+  expect(again).toEqual({ status: 200, body: { id: 8, error: null, result: {
+    hp_id: "", error: expect.stringMatching(/^E_ALREADY_LOADED: /), code: "E_ALREADY_LOADED", status: 409, existing_hp_id: id,
+  } } });
+  expect((await rpc({ jsonrpc: "2.0", method: "HP.Info", id: "a" })).body).toEqual({ jsonrpc: "2.0", id: "a", result: { info: host.getHPInfo() } });
+  expect((await rpc({ jsonrpc: "2.0", method: "HPRpcService.Info", id: "b" })).body).toEqual({ jsonrpc: "2.0", id: "b", result: { info: host.getHPInfo() } });
+  const unknown = await rpc({ jsonrpc: "2.0", method: "HP.Unload", params: { hp_id: "nope" }, id: 9 });
+  expect(unknown).toEqual({ status: 200, body: { jsonrpc: "2.0", id: 9, result: { error: expect.stringMatching(/^E_UNKNOWN_PATCH: /), code: "E_UNKNOWN_PATCH", status: 404 } } });
+  expect(await rpc({ jsonrpc: "2.0", method: "HP.Unload", params: { hp_id: id } })).toEqual({ status: 204, body: null });
+  expect(host.getHPInfo()).toEqual([]);
+});
 
+test("JSON-RPC protocol errors keep the spec's numbers and the hotwasm code in data; nothing changes", async () => {
+  const { rpc, host } = await start();
   const cases: [unknown, number, number, string][] = [
     ["{not json", 400, -32700, "E_BAD_REQUEST"],
-    [[{ jsonrpc: "2.0", method: "HPRpcService.Info", id: 1 }], 400, -32600, "E_BAD_REQUEST"],
-    [{ jsonrpc: "1.5", method: "HPRpcService.Info", id: 1 }, 400, -32600, "E_BAD_REQUEST"],
-    [{ jsonrpc: "2.0", method: "HPRpcService.Nope", id: 1 }, 404, -32601, "E_NOT_FOUND"],
-    [{ jsonrpc: "2.0", method: "HPRpcService.UnloadHP", params: { id: "x" }, id: 1 }, 400, -32602, "E_BAD_REQUEST"],
-    [{ jsonrpc: "2.0", method: "HPRpcService.LoadHP", params: { hp_file: "hp.wasm", extra: 1 }, id: 1 }, 400, -32602, "E_INVALID_CONFIG"],
-    [{ jsonrpc: "2.0", method: "HPRpcService.LoadHP", params: { hp_bytes: "!!" }, id: 1 }, 400, -32602, "E_BAD_REQUEST"],
-    [{ jsonrpc: "2.0", method: "HPRpcService.UnloadHP", params: { hp_id: "nope" }, id: 1 }, 404, -32000, "E_UNKNOWN_PATCH"],
+    [[], 400, -32600, "E_BAD_REQUEST"],
+    [{ jsonrpc: "1.5", method: "HP.Info", id: 1 }, 400, -32600, "E_BAD_REQUEST"],
+    [{ jsonrpc: "2.0", method: 5, id: 1 }, 400, -32600, "E_BAD_REQUEST"],
+    [{ jsonrpc: "2.0", method: "HP.Nope", id: 1 }, 404, -32601, "E_NOT_FOUND"],
+    [{ jsonrpc: "2.0", method: "HP.Unload", params: { id: "x" }, id: 1 }, 400, -32602, "E_BAD_REQUEST"],
+    [{ jsonrpc: "2.0", method: "HP.Load", params: { hp_file: "hp.wasm", extra: 1 }, id: 1 }, 400, -32602, "E_INVALID_CONFIG"],
+    [{ jsonrpc: "2.0", method: "HP.Load", params: { hp_file: "hp.wasm", policy: { max_traps: -1, window_ms: 10 } }, id: 1 }, 400, -32602, "E_INVALID_CONFIG"],
+    [{ jsonrpc: "2.0", method: "HP.Load", params: { hp_bytes: "!!" }, id: 1 }, 400, -32602, "E_BAD_REQUEST"],
+    [{ jsonrpc: "2.0", method: "HP.Load", params: "hp.wasm", id: 1 }, 400, -32602, "E_BAD_REQUEST"],
   ];
   for (const [body, status, number, code] of cases) {
     const got = await rpc(body);
     expect([body, got.status, got.body?.error?.code, got.body?.error?.data?.code]).toEqual([body, status, number, code]);
     expect(got.body?.error?.message).toMatch(new RegExp(`^${code}: `));
+    expect(got.body?.result).toBeUndefined();
   }
-  const [id] = host.getHPInfo().map((p) => p.hp_id);
-  expect(await rpc({ jsonrpc: "2.0", method: "HPRpcService.UnloadHP", params: { hp_id: id } })).toEqual({ status: 204, body: null });
   expect(host.getHPInfo()).toEqual([]);
 });
 
-test("/hpdebug lists the methods with call counts and the recent host events", async () => {
-  const { rpc, url } = await start();
-  const { body } = await rpc({ jsonrpc: "2.0", method: "HPRpcService.LoadHP", params: { hp_file: "hp.wasm" }, id: 1 });
-  await rpc({ jsonrpc: "2.0", method: "HPRpcService.UnloadHP", params: { hp_id: body!.result.hp_id }, id: 2 });
-  await rpc({ jsonrpc: "2.0", method: "HPRpcService.UnloadHP", params: { hp_id: body!.result.hp_id }, id: 3 });
-  const page = await (await fetch(`${url}/hpdebug`, { headers: { authorization: `Bearer ${TOKEN}` } })).json();
-  expect(page.services).toEqual([{ name: "HPRpcService", methods: [{ name: "LoadHP", calls: 1 }, { name: "UnloadHP", calls: 2 }, { name: "Info", calls: 0 }] }]);
-  expect(page.events.map((e: { type: string }) => e.type)).toEqual([
-    "load-begin", "hook", "commit", "hook", "loaded", "unload-begin", "hook", "revert", "hook", "unloaded", "released", "refused",
+test("JSON-RPC batches: answers in order, one per call with an id, protocol errors and refusals side by side", async () => {
+  const { rpc, host } = await start();
+  const { status, body } = await rpc([
+    { jsonrpc: "2.0", method: "HP.Load", params: { hp_file: "hp.wasm" }, id: 1 },
+    { jsonrpc: "2.0", method: "HP.Load", params: { hp_file: "hp.wasm" }, id: 2 },
+    { jsonrpc: "2.0", method: "HP.Nope", id: 3 },
+    5,
+    { jsonrpc: "2.0", method: "HP.Info" },
+    { method: "HP.Info", params: [{}], id: 4 },
   ]);
-  const since = await (await fetch(`${url}/hpdebug?since=11`, { headers: { authorization: `Bearer ${TOKEN}` } })).json();
-  expect(since.events).toEqual([expect.objectContaining({ seq: 12, type: "refused", code: "E_UNKNOWN_PATCH" })]);
+  expect(status).toBe(200);
+  const [id] = host.getHPInfo().map((p) => p.hp_id);
+  expect(body).toEqual([
+    { jsonrpc: "2.0", id: 1, result: { hp_id: id, error: "" } },
+    { jsonrpc: "2.0", id: 2, result: expect.objectContaining({ hp_id: "", code: "E_ALREADY_LOADED", existing_hp_id: id }) },
+    { jsonrpc: "2.0", id: 3, error: expect.objectContaining({ code: -32601, data: { code: "E_NOT_FOUND" } }) },
+    { jsonrpc: "2.0", id: null, error: expect.objectContaining({ code: -32600, data: { code: "E_BAD_REQUEST" } }) },
+    { id: 4, result: { info: host.getHPInfo() }, error: null },
+  ]);
+  expect(await rpc([{ jsonrpc: "2.0", method: "HP.Unload", params: { hp_id: id } }])).toEqual({ status: 204, body: null });
+  expect(host.getHPInfo()).toEqual([]);
+});
+
+test("/hpdebug is an HTML page: base build, patches in stack order, which replacement is in force, events; JSON on request", async () => {
+  const { rpc, url, host } = await start();
+  const auth = { authorization: `Bearer ${TOKEN}` };
+  const a = (await rpc({ jsonrpc: "2.0", method: "HP.Load", params: { hp_file: "hp.wasm" }, id: 1 })).body!.result.hp_id as string;
+  const loadB = await rpc({ jsonrpc: "2.0", method: "HP.Load", params: { hp_bytes: Buffer.from(fnPatch("quiet", "", "")).toString("base64"), replace_config: { quiet: "func1" }, policy: { max_traps: 3, window_ms: 1000 } }, id: 2 });
+  expect(loadB.body!.result.error).toBe("");
+  const b = loadB.body!.result.hp_id as string;
+  await rpc({ jsonrpc: "2.0", method: "HP.Load", params: { hp_file: "<img src=x onerror=alert(1)>.wasm" }, id: 3 });
+  const res = await fetch(`${url}/hpdebug`, { headers: auth });
+  expect([res.status, res.headers.get("content-type")]).toEqual([200, "text/html; charset=utf-8"]);
+  const html = await res.text();
+  expect(html).toMatch(/^<!doctype html>/);
+  expect(html).not.toMatch(/<script|<img/i);
+  expect(html).toContain("&#60;img src=x onerror=alert(1)&#62;.wasm");
+  expect(html).toContain(`<code>${host.manifest.buildId}</code>`);
+  expect(html).toContain(`<td>${host.manifest.functions.filter((f) => f.slot !== null).length} of ${host.manifest.functions.length}</td>`);
+  expect(html.indexOf(`<code>${a}</code>`)).toBeLessThan(html.indexOf(`<code>${b}</code>`));
+  expect(html).toContain(`<span class="off"><code>${a.slice(0, 12)}</code></span> → <b><code>${b.slice(0, 12)}</code></b> (in force)`);
+  expect(html).toContain("at most 3 traps in 1000 ms; 0 so far");
+  expect(html).toMatch(/<td>HP\.Load|<code>HP\.Load<\/code><\/td><td>3<\/td>/);
+
+  const json = await (await fetch(`${url}/hpdebug?format=json`, { headers: auth })).json();
+  const viaAccept = await (await fetch(`${url}/hpdebug`, { headers: { ...auth, accept: "application/json" } })).json();
+  expect(viaAccept.patches).toEqual(json.patches);
+  expect(json.base).toEqual(expect.objectContaining({ build_id: host.manifest.buildId, compiler: expect.stringMatching(/^assemblyscript /) }));
+  expect(json.patches.map((p: { hp_id: string }) => p.hp_id)).toEqual([a, b]);
+  expect(json.functions).toEqual([{ symbol: "assembly/index/func1", stack: [a, b] }]);
+  expect(json.services).toEqual([{ name: "HP", methods: [{ name: "HP.Load", calls: 3 }, { name: "HP.Unload", calls: 0 }, { name: "HP.Info", calls: 0 }] }]);
+  expect(json.events.map((e: { type: string }) => e.type)).toEqual([
+    "load-begin", "hook", "commit", "hook", "loaded", "load-begin", "commit", "loaded", "refused",
+  ]);
+  const since = await (await fetch(`${url}/hpdebug?format=json&since=8`, { headers: auth })).json();
+  expect(since.events).toEqual([expect.objectContaining({ seq: 9, type: "refused", code: "E_PATCH_READ_FAILED" })]);
   expect((await fetch(`${url}/hpdebug`)).status).toBe(401);
 });
 

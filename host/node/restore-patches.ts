@@ -1,0 +1,38 @@
+// Start-up of a served Host with a state directory: re-applies the recorded patches in order and
+// then records from the state in force. A patch that no longer fits (the base was rebuilt, its bytes
+// are damaged) is dropped and reported — a log line, an audit record, a "refused" event marked
+// restored — and the service starts anyway: never a crash loop.
+
+import type { AdminRecord } from "../admin-hooks.js";
+import { toHotwasmError, httpStatusOf } from "../errors.js";
+import type { Host } from "../host.js";
+import type { PatchJournal } from "./patch-journal.js";
+
+/** What a restore did. */
+export interface RestoreReport {
+  restored: string[];
+  dropped: { hp_id: string; hp_file: string; code: string; message: string }[];
+}
+
+/** Re-applies `journal`'s patches to `host`, then makes the journal the host's store. */
+export async function restorePatches(host: Host, journal: PatchJournal, log: (line: string) => void, audit?: (record: AdminRecord) => void): Promise<RestoreReport> {
+  const report: RestoreReport = { restored: [], dropped: [] };
+  if (journal.problem) log(`hotwasm serve: state: ${journal.problem}`);
+  for (const entry of journal.entries) {
+    const name = entry.config.hp_file || "(uploaded)";
+    try {
+      await host.restoreHP(entry, () => journal.readBytes(entry.sha256));
+      report.restored.push(entry.hp_id);
+      log(`hotwasm serve: state: re-applied ${entry.hp_id} (${name})`);
+      audit?.({ surface: "state", action: "load", ok: true, status: 200, code: null, message: null, hp_id: entry.hp_id, hp_file: entry.config.hp_file || null, upload_bytes: null });
+    } catch (err) {
+      const e = toHotwasmError(err);
+      report.dropped.push({ hp_id: entry.hp_id, hp_file: entry.config.hp_file, code: e.code, message: e.message });
+      log(`hotwasm serve: state: dropped ${entry.hp_id} (${name}): ${e.code}: ${e.message}`);
+      audit?.({ surface: "state", action: "load", ok: false, status: httpStatusOf(e.code), code: e.code, message: e.message, hp_id: entry.hp_id, hp_file: entry.config.hp_file || null, upload_bytes: null });
+    }
+  }
+  // Invariant: the journal is rewritten only now, so a process killed during the restore restores all of it again.
+  await host.persistTo(journal);
+  return report;
+}

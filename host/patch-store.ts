@@ -1,0 +1,32 @@
+// Where a Host records its loaded patches so that a restarted process can re-apply them (the
+// state directory of `hotwasm serve`; the Node implementation is host/node/patch-journal.ts).
+
+import type { EffectiveConfig, TrapPolicy } from "./config.js";
+import type { HostState } from "./host-state.js";
+
+/** One loaded patch as recorded: enough to load it again from its stored bytes. */
+export interface StoredPatch {
+  hp_id: string;
+  sha256: string;
+  config: EffectiveConfig;
+  policy?: TrapPolicy;
+}
+
+/** A durable record of the loaded patches. Each method resolves once the change is durable. */
+export interface PatchStore {
+  /** Keeps a patch's bytes under their SHA-256 (before the patch is applied). */
+  saveBytes(sha256: string, bytes: Uint8Array): Promise<void>;
+  /** Replaces the recorded list with `patches`, in load order, all at once. */
+  saveList(patches: StoredPatch[]): Promise<void>;
+}
+
+/** The loaded patches of `state`, in load order, as a store records them. */
+export function storedPatches(state: HostState): StoredPatch[] {
+  return [...state.patches.values()]
+    .sort((a, b) => a.order - b.order)
+    .map((p) => ({
+      hp_id: p.id, sha256: p.sha256,
+      config: { hp_file: p.config.hp_file, replace_config: { ...p.config.replace_config }, ref_config: { ...p.config.ref_config } },
+      ...(p.policy ? { policy: { ...p.policy } } : {}),
+    }));
+}
