@@ -51,6 +51,9 @@ export const ERROR_CODES = {
   E_BAD_PATCH_SIGNATURE: "the patch's signature is malformed, from an untrusted key, or does not match its bytes",
   E_ADMIN_CONFIG: "the admin server's options are unusable (token, trusted keys, patch directory, address)",
   E_ADMIN_UNREACHABLE: "the admin client could not reach the server or understand its answer",
+  E_COMPILE_ERROR: "the AssemblyScript compiler reported errors; its messages say where",
+  E_DEV_UNREACHABLE: "the dev client could not reach the dev server or lost its connection",
+  E_BUNDLE_NODE_IMPORT: "the browser bundle would contain a Node module (node:*), which browsers do not have",
 } as const;
 
 /** A stable error code. */
