@@ -4,6 +4,7 @@
 import type { Command } from "commander";
 import { createInterface } from "node:readline";
 import { relative, resolve } from "node:path";
+import { isLoopbackName } from "../../host/node/admin-auth.js";
 import { CliUsageError, type CliIo } from "../io.js";
 
 interface DevOptions { dir: string; host: string; port: string; page: string; patches: string; out?: string }
@@ -46,6 +47,7 @@ Examples:
       say(`built ${file}: ${base.manifest.functions.filter((f) => f.slot !== null && !f.name.startsWith("~")).length} patchable functions, build id ${base.manifest.buildId}`);
       say(`watching ${server.session.sourceFiles().join(", ")}`);
       say(`Node hosts follow with: hotwasm serve ${file} --dev ${server.url}`);
+      if (!isLoopbackName(opts.host)) say(`listening beyond loopback with no token: whoever reaches ${server.url} sees the program's sources and can make it rebuild`);
       say(`serving ${server.url}`);
       const lines = process.stdin.isTTY ? createInterface({ input: process.stdin }) : null;
       lines?.on("line", (line) => { if (line.trim() === "r") void server.rebuild(); });

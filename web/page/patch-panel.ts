@@ -26,7 +26,7 @@ export async function createPatchPanel(host: Host, labels: Map<string, string>):
   const refresh = () => {
     const info = host.getHPInfo().filter((p) => p.state === "loaded");
     stack.replaceChildren(...info.slice().reverse().map((p) => {
-      const li = el("li", { className: labels.get(p.hp_id)?.startsWith("dev") ? "dev" : "" }, `${labels.get(p.hp_id) ?? "patch"} `);
+      const li = el("li", { className: labels.get(p.hp_id)?.startsWith("dev") ? "from-dev" : "" }, `${labels.get(p.hp_id) ?? "patch"} `);
       li.dataset.hpId = p.hp_id;
       const targets = el("span", { className: "targets" }, "→ ");
       p.replaces.forEach((r, i) => targets.append(i ? ", " : "", el("span", { className: r.in_force ? "" : "shadowed" }, shortName(r.symbol))));
