@@ -20,7 +20,7 @@ test("the host core (host/index.ts) bundles for browsers; the bundle runs a base
   const runtime = (await import(join(dir, "hotwasm.js"))) as typeof import("../../host/index.js");
   const { app, patch } = await exampleBinaries();
   const out: string[] = [];
-  let host: InstanceType<typeof runtime.Host> | undefined;
+  let host: import("../../host/index.js").Host | undefined;
   host = await runtime.Host.instantiate(app, runtime.consoleImports(() => host, (line) => out.push(line)));
   host.exports.func1();
   const id = await host.loadHP({ hp_bytes: patch });
