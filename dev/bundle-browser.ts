@@ -13,6 +13,7 @@ export interface BrowserBundleOptions {
   entry: string;
   /** Also write the bundle here. */
   outFile?: string;
+  /** Shorter output: whitespace and identifiers. */
   minify?: boolean;
   /** Module names to replace by paths, e.g. { hotwasm: "/path/to/host/index.ts" }. */
   alias?: Record<string, string>;
@@ -43,7 +44,8 @@ export async function bundleForBrowser(o: BrowserBundleOptions): Promise<Browser
   };
   const result = await build({
     entryPoints: [o.entry], bundle: true, platform: "browser", format: "esm", target: "es2022", write: false, metafile: true,
-    minify: o.minify ?? false, alias: o.alias, plugins: [guard], logLevel: "silent",
+    // Not minifySyntax: it would fold read-source.ts's computed specifier into import("node:fs/promises").
+    minifyWhitespace: o.minify ?? false, minifyIdentifiers: o.minify ?? false, alias: o.alias, plugins: [guard], logLevel: "silent",
     outfile: o.outFile ?? "bundle.js",
   });
   const code = result.outputFiles.find((f) => f.path.endsWith(".js"))!.text;

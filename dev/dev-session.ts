@@ -77,7 +77,11 @@ export class DevSession {
   /** The example patches, built once per base. */
   examplePatches(): Promise<ExamplePatch[]> {
     const base = this.base;
-    this.examples ??= this.enqueue(() => buildExamplePatches({ cwd: this.o.cwd, dir: this.o.patchesDir ?? "patches", base: base.binary, sources: base.sources }));
+    this.examples ??= this.enqueue(async () => {
+      const list = await buildExamplePatches({ cwd: this.o.cwd, dir: this.o.patchesDir ?? "patches", base: base.binary, sources: base.sources });
+      for (const p of list) if (p.problem) this.o.log(`example patch ${p.file} does not build: ${describeProblem(p.problem)}`);
+      return list;
+    });
     return this.examples;
   }
 

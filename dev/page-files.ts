@@ -20,7 +20,12 @@ export const RUNTIME_ENTRY = runtimeEntry();
 
 /** Serves `pathname` from `pageDir`; false when there is no such file. */
 export async function servePageFile(res: ServerResponse, pageDir: string, pathname: string): Promise<boolean> {
-  const wanted = resolve(pageDir, `.${decodeURIComponent(pathname === "/" ? "/index.html" : pathname)}`);
+  let wanted: string;
+  try {
+    wanted = resolve(pageDir, `.${decodeURIComponent(pathname === "/" ? "/index.html" : pathname)}`);
+  } catch {
+    return false; // malformed %-escapes name no file
+  }
   if (!isInside(pageDir, wanted)) return false;
   if (await isFile(wanted)) {
     res.writeHead(200, { "content-type": TYPES[extname(wanted)] ?? "application/octet-stream", "cache-control": "no-store" });

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { cp, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { hotwasm } from "../helpers/cli-process.js";
 import { root } from "../helpers/example-app.js";
 import { startHotwasm, stopDevProcesses, type HotwasmProcess } from "../helpers/dev-process.js";
 import { editFile } from "../helpers/web-project.js";
@@ -65,4 +66,11 @@ test("a rude edit is explained in both terminals; the host runs on with the last
   const mark = serve.lines.length;
   const kept = await serve.waitForLine(/^kept: \d+$/, mark);
   expect(serve.lines.slice(mark).filter((l) => /^(kept|func1|counting): /.test(l)).every((l) => l === kept)).toBe(true);
+});
+
+test("dev --help shows examples; a malformed --dev URL is a usage error", async () => {
+  const help = await hotwasm(dir, ["dev", "--help"]);
+  expect([help.code, help.stdout]).toEqual([0, expect.stringMatching(/Examples:\n {2}\$ hotwasm dev --dir web/)]);
+  const bad = await hotwasm(dir, ["serve", "build/app.wasm", "--port", "0", "--dev", "localhost:8088"]);
+  expect([bad.code, bad.stderr.trim()]).toEqual([2, `error: --dev takes the dev server's URL (http://HOST:PORT), not "localhost:8088"`]);
 });

@@ -12,8 +12,8 @@ let dir = "";
 beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), "hotwasm-bundle-")); });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-test("the host core (host/index.ts) bundles for browsers; the bundle runs a base and a patch", async () => {
-  const bundle = await bundleForBrowser({ entry: join(root, "host/index.ts"), outFile: join(dir, "hotwasm.js") });
+test("the host core (host/index.ts) bundles, minified, for browsers with nothing from Node; the bundle runs a base and a patch", async () => {
+  const bundle = await bundleForBrowser({ entry: join(root, "host/index.ts"), outFile: join(dir, "hotwasm.js"), minify: true });
   expect(bundle.inputs.some((i) => i.endsWith("host/host.ts"))).toBe(true);
   expect(bundle.inputs.filter((i) => /host\/node\//.test(i))).toEqual([]);
   expect(bundle.code).not.toMatch(/(?:from|import|require)\s*\(?\s*["']node:/);

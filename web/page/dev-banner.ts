@@ -31,6 +31,12 @@ export function showDevStatus(status: DevStatus): void {
   line.textContent = status.type === "applied" ? `${describeDevStatus(status)} (built in ${(status.patch.build_ms / 1000).toFixed(1)} s)` : describeDevStatus(status);
 }
 
+/** Shows a failure of the page's own (a step that trapped), with no reload offered. */
+export function showPageError(message: string): void {
+  document.getElementById("dev")!.dataset.state = "failed";
+  document.getElementById("dev-status")!.textContent = message;
+}
+
 /** Wires the reload button. */
 export function wireReloadButton(): void {
   const button = document.getElementById("dev-reload") as HTMLButtonElement;

@@ -3,7 +3,7 @@
 // follows the dev server so that every save is patched in while the board keeps running.
 
 import { connectDevServer, DEV_PATHS, Host } from "hotwasm";
-import { showDevStatus, wireReloadButton } from "./dev-banner.js";
+import { showDevStatus, showPageError, wireReloadButton } from "./dev-banner.js";
 import { startLife } from "./life-view.js";
 import { createPatchPanel } from "./patch-panel.js";
 
@@ -13,7 +13,7 @@ const labels = new Map<string, string>();
 const byId = (id: string) => document.getElementById(id)!;
 const life = startLife(host, {
   canvas: byId("board") as HTMLCanvasElement, steps: byId("steps"), population: byId("population"), rule: byId("rule"),
-  onTrap: (err) => showDevStatus({ type: "failed", seq: 0, code: "trap", message: `a step trapped: ${err instanceof Error ? err.message : String(err)}; unload the patch that did it` }),
+  onTrap: (err) => showPageError(`a step trapped (${err instanceof Error ? err.message : String(err)}); unload the patch that did it`),
 });
 const panel = await createPatchPanel(host, labels);
 wireReloadButton();
