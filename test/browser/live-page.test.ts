@@ -83,7 +83,7 @@ describe.skipIf(!executable && !required)("the live-patching page in headless Ch
     expect(await texts("#functions li")).toEqual(expect.arrayContaining(["board/rule", "board/step", "palette/cellColor", "palette/render"]));
     expect(await texts("#examples .name")).toEqual(["gliders", "highlife", "neon"]);
     expect(await texts("#stack li")).toEqual([]);
-    await page.screenshot({ path: join(results, "web-before.png") });
+    await page.screenshot({ path: join(results, "web-before.png"), fullPage: true });
   });
 
   test("example patches change the drawing and the behaviour while the counter keeps counting; unloading brings it back", async () => {
@@ -97,7 +97,7 @@ describe.skipIf(!executable && !required)("the live-patching page in headless Ch
     await counting(before + 10);
     expect(await texts("#stack li")).toEqual(["highlife → board/rule", "neon → palette/cellColor"]);
     expect(await texts("#functions li.patched")).toEqual(["board/rule", "palette/cellColor"]);
-    await page.screenshot({ path: join(results, "web-patched.png") });
+    await page.screenshot({ path: join(results, "web-patched.png"), fullPage: true });
     const patched = await steps();
     await page.click('button[data-example="highlife"]');
     await page.waitForSelector('button[data-example="highlife"]:not(.unload)');
@@ -124,7 +124,7 @@ describe.skipIf(!executable && !required)("the live-patching page in headless Ch
     expect(await page.evaluate(() => (window as { kept?: boolean }).kept)).toBe(true);
     await dev.waitForLine(/^hotwasm dev: {3}page \w+: applied patch \d+ in [\d.]+ ms$/, mark);
     console.log(`save -> drawn in the page: ${latency} ms`);
-    await page.screenshot({ path: join(results, "web-dev-patched.png") });
+    await page.screenshot({ path: join(results, "web-dev-patched.png"), fullPage: true });
   });
 
   test("an edit that cannot be patched is explained with a full reload offered; a compile error shows the compiler's message", async () => {
@@ -134,7 +134,7 @@ describe.skipIf(!executable && !required)("the live-patching page in headless Ch
     expect(await page.textContent("#dev-problem-text")).toMatch(/^this edit cannot be patched into the running program:\n {2}E_SIGNATURE_MISMATCH: assembly\/board\/cooling changed its signature/);
     expect(await page.isVisible("#dev-reload")).toBe(true);
     await drawnIn(ICE, AMBER); // the program runs on with the code it had
-    await page.screenshot({ path: join(results, "web-dev-problem.png") });
+    await page.screenshot({ path: join(results, "web-dev-problem.png"), fullPage: true });
     await editFile(board, "export function cooling(extra: i32 = 0): i32 {", "export function cooling(): i32 {");
     await state("applied");
     expect(await page.isVisible("#dev-problem")).toBe(false);
