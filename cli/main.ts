@@ -8,6 +8,7 @@ import { registerInfo } from "./commands/info.js";
 import { registerInspect } from "./commands/inspect.js";
 import { registerPatch } from "./commands/patch.js";
 import { registerDiff } from "./commands/diff.js";
+import { registerDev } from "./commands/dev.js";
 import { registerKeygen } from "./commands/keygen.js";
 import { registerLoad } from "./commands/load.js";
 import { registerServe } from "./commands/serve.js";
@@ -41,6 +42,7 @@ export function createProgram(io: CliIo, passthrough: string[]): Command {
   registerInspect(program, io);
   registerPatch(program, io);
   registerDiff(program, io, passthrough);
+  registerDev(program, io, passthrough);
   registerServe(program, io);
   registerLoad(program, io);
   registerUnload(program, io);

@@ -58,6 +58,9 @@ export const ERROR_CODES = {
   E_CALL_FAILED: "a call on a pool worker threw, trapped or named no exported function",
   E_SAFEPOINT_TIMEOUT: "a worker did not reach a safe point in time; no worker switched",
   E_POOL_CLOSED: "the pool is closed",
+  E_COMPILE_ERROR: "the AssemblyScript compiler reported errors; its messages say where",
+  E_DEV_UNREACHABLE: "the dev client could not reach the dev server or lost its connection",
+  E_BUNDLE_NODE_IMPORT: "the browser bundle would contain a Node module (node:*), which browsers do not have",
 } as const;
 
 /** A stable error code. */

@@ -21,3 +21,6 @@ export type { UnloadResult } from "./unload-patch.js";
 export { HOOK_NAMES, type HookName } from "./link-patch.js";
 export { readManifest, decodeManifest, MANIFEST_SECTION, type Manifest, type ManifestFunction, type ManifestGlobal } from "./manifest.js";
 export { PATCH_SECTION, type PatchMeta } from "./patch-meta.js";
+export { connectDevServer, type DevClient, type DevClientOptions } from "./dev-client.js";
+export { describeDevStatus, describeProblem, shortName, type DevStatus } from "./dev-status.js";
+export { DEV_PATHS, encodeBase64, decodeBase64, type DevEvent, type DevPatch, type DevProblem, type DevAck } from "./dev-protocol.js";

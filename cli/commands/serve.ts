@@ -4,6 +4,8 @@
 import type { Command } from "commander";
 import { resolve } from "node:path";
 import { consoleImports } from "../../host/console-imports.js";
+import { connectDevServer } from "../../host/dev-client.js";
+import { describeDevStatus } from "../../host/dev-status.js";
 import { describeError } from "../../host/errors.js";
 import { startAdminServer } from "../../host/node/admin-server.js";
 import { openAuditLog } from "../../host/node/audit-log.js";
@@ -15,7 +17,7 @@ import { collect, CliUsageError, type CliIo } from "../io.js";
 
 interface ServeOptions {
   host: string; port: string; rpc?: boolean; tokenFile?: string; patchDir: string; trustedKeys?: string; maxPatchBytes: string;
-  auditLog?: string; imports?: string; run: string[]; tick?: string; tickMs: string; allowOrigin: string[]; stateDir?: string;
+  auditLog?: string; imports?: string; run: string[]; tick?: string; tickMs: string; allowOrigin: string[]; stateDir?: string; dev?: string;
 }
 
 /** Adds the serve command. */
@@ -38,6 +40,7 @@ export function registerServe(program: Command, io: CliIo): void {
     .option("--tick-ms <ms>", "period of --tick", "1000")
     .option("--allow-origin <origin>", "let browser pages from this origin call the API (repeatable)", collect, [])
     .option("--state-dir <dir>", "record loaded patches in DIR and re-apply them at start-up")
+    .option("--dev <url>", "follow the dev server at URL (hotwasm dev): apply every dev patch it pushes")
     .addHelpText("after", `
 Prints "hotwasm serve: listening on http://HOST:PORT" once the API is up. The default imports
 print strings: env.print(message) and env.println(label, value). Without a token only
@@ -50,11 +53,13 @@ Examples:
   $ hotwasm serve build/app.wasm --run func2 --tick func1       # the hotgo example
   $ hotwasm serve build/app.wasm --rpc --port 0                 # also JSON-RPC; any free port
   $ hotwasm serve build/app.wasm --state-dir /var/lib/myapp/hotwasm   # patches survive restarts
+  $ hotwasm serve build/app.wasm --tick func1 --dev http://127.0.0.1:8088   # patched on every save
   $ HOTWASM_TOKEN=$(cat token) hotwasm serve build/app.wasm --host 0.0.0.0 --patch-dir patches \\
       --trusted-keys keys/ --audit-log admin.log`)
     .action(async (app: string, opts: ServeOptions) => {
       const port = wholeNumber("--port", opts.port, 65535);
       const tickMs = wholeNumber("--tick-ms", opts.tickMs, 2 ** 31 - 1);
+      if (opts.dev !== undefined && !/^https?:\/\/[^/]/.test(opts.dev)) throw new CliUsageError(`--dev takes the dev server's URL (http://HOST:PORT), not "${opts.dev}"`);
       const maxPatchBytes = wholeNumber("--max-patch-bytes", opts.maxPatchBytes, 2 ** 31 - 1);
       const token = await readToken(opts.tokenFile, io);
       const imports = opts.imports ? await loadImportsModule(opts.imports, io.cwd) : (get: Parameters<typeof consoleImports>[0]) => consoleImports(get, io.out);
@@ -78,11 +83,14 @@ Examples:
         `${served.trustedKeys.length ? `, signed by ${served.trustedKeys.map((k) => k.keyId).join(", ")}` : ""}` +
         `${opts.rpc ? "; JSON-RPC on /hp, debug on /hpdebug" : ""}`);
       io.out(`hotwasm serve: listening on ${server.url}`);
+      const dev = opts.dev === undefined ? null
+        : connectDevServer(host, { url: opts.dev, name: `serve ${server.url}`, onStatus: (s) => io.out(`hotwasm serve: dev: ${describeDevStatus(s)}`) });
       await new Promise<void>((done) => {
         process.once("SIGINT", done);
         process.once("SIGTERM", done);
       });
       if (timer) clearInterval(timer);
+      dev?.close();
       await server.close();
       await audit.close();
     });

@@ -90,7 +90,8 @@ test("the seed's curl flow: load, info, unload", async () => {
   const unload = await curl(`${url}/hp/v1/unload`, `{"hp_id": "${hp_id}"}`);
   expect(unload.status).toBe(200);
   expect(await unload.json()).toEqual({ error: "" });
-  const mark2 = lines.length;
+  await until(lines, (l) => l === "HPAfterUnload called", mark);
+  const mark2 = lines.indexOf("HPAfterUnload called", mark);
   await until(lines, (l) => l.startsWith("func1: "), mark2);
   const back = lines.slice(mark2).filter((l) => !l.startsWith("HP"));
   expect(back.every((l) => /^func1: \d+$/.test(l))).toBe(true);
