@@ -10,6 +10,7 @@ import { CliUsageError, type CliIo } from "./io.js";
 
 /** The client options of a command. */
 export interface ClientOptions {
+  server?: string;
   url?: string;
   tokenFile?: string;
   rpc?: boolean;
@@ -18,18 +19,19 @@ export interface ClientOptions {
 /** The default server URL. */
 export const DEFAULT_URL = "http://127.0.0.1:8080";
 
-/** Adds --url, --token-file and --rpc to a client command. */
+/** Adds --server (alias --url), --token-file and --rpc to a client command. */
 export function addClientOptions(cmd: Command): Command {
   return cmd
-    .option("--url <url>", `the server (default: HOTWASM_URL, else ${DEFAULT_URL})`)
+    .option("--server <url>", `the server (default: HOTWASM_URL, else ${DEFAULT_URL})`)
+    .option("--url <url>", "the same as --server")
     .option("--token-file <file>", "a file holding the server's token (default: HOTWASM_TOKEN)")
     .option("--rpc", "call the JSON-RPC API (POST /hp) instead of the HTTP API");
 }
 
 /** The client a command's options describe. */
 export async function clientFrom(opts: ClientOptions, io: CliIo): Promise<AdminClient> {
-  const url = opts.url ?? io.env?.HOTWASM_URL ?? DEFAULT_URL;
-  if (!/^https?:\/\/[^/]+\/?$/.test(url)) throw new CliUsageError(`--url must look like http://HOST:PORT, not "${url}"`);
+  const url = opts.server ?? opts.url ?? io.env?.HOTWASM_URL ?? DEFAULT_URL;
+  if (!/^https?:\/\/[^/]+\/?$/.test(url)) throw new CliUsageError(`--server must look like http://HOST:PORT, not "${url}"`);
   return createAdminClient({ url, token: await readToken(opts.tokenFile, io), rpc: !!opts.rpc });
 }
 

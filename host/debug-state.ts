@@ -3,7 +3,8 @@
 // methods with their call counts, and the recent host events. `?format=json` serves it as is.
 
 import type { HostEvent } from "./events.js";
-import type { Host, HPInfo } from "./host.js";
+import type { HPInfo } from "./host.js";
+import type { AdminTarget } from "./admin-target.js";
 
 /** The debug page's content. */
 export interface DebugState {
@@ -19,7 +20,7 @@ export interface DebugState {
 }
 
 /** Collects the debug state of `host`. */
-export function collectDebugState(host: Host, calls: Map<string, number>, events: HostEvent[]): DebugState {
+export function collectDebugState(host: AdminTarget, calls: Map<string, number>, events: HostEvent[]): DebugState {
   const info = host.getHPInfo();
   const patches = info.filter((p) => p.state === "loaded");
   const symbols = [...new Set(patches.flatMap((p) => p.replaces.map((r) => r.symbol)))].sort();

@@ -1,7 +1,7 @@
 // The recent events of a host, kept in a bounded buffer for the admin plane's debug page.
 
 import type { HostEvent } from "./events.js";
-import type { Host } from "./host.js";
+import type { PatchTarget } from "./patch-target.js";
 
 /** A window on a host's recent events. */
 export interface EventBuffer {
@@ -12,7 +12,7 @@ export interface EventBuffer {
 }
 
 /** Listens to `host` and keeps its last `limit` events. */
-export function bufferEvents(host: Host, limit = 256): EventBuffer {
+export function bufferEvents(host: PatchTarget, limit = 256): EventBuffer {
   const events: HostEvent[] = [];
   const stop = host.on((event) => {
     events.push(event);

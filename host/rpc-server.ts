@@ -11,7 +11,7 @@ import { collectDebugState } from "./debug-state.js";
 import { renderDebugPage } from "./debug-page.js";
 import { HotwasmError, httpStatusOf, isHotwasmError, toHotwasmError } from "./errors.js";
 import { bufferEvents } from "./event-buffer.js";
-import type { Host } from "./host.js";
+import type { AdminTarget } from "./admin-target.js";
 import { methodNotAllowed, readJson, writeJson, writeText } from "./http-body.js";
 import {
   invalidParams, isProtocolError, paramsOf, parseRpcBody, refusalResult, rpcError, rpcResult, RPC_METHODS, unknownMethod, type RpcCall,
@@ -35,7 +35,7 @@ export interface RpcApiOptions extends AdminHooks {
 export const RPC_SERVICE = "HP";
 
 /** A request listener serving hotgo's RPC API for `host` on its two paths. */
-export function HPRpcServer(host: Host, options: RpcApiOptions = {}): (req: IncomingMessage, res: ServerResponse) => void {
+export function HPRpcServer(host: AdminTarget, options: RpcApiOptions = {}): (req: IncomingMessage, res: ServerResponse) => void {
   const rpcPath = options.rpcPath ?? "/hp";
   const debugPath = options.debugPath ?? "/hpdebug";
   const calls = new Map(["HP.Load", "HP.Unload", "HP.Info"].map((m) => [m, 0]));
@@ -76,7 +76,7 @@ export function HPRpcServer(host: Host, options: RpcApiOptions = {}): (req: Inco
 }
 
 /** Runs one call and reports it to the audit hook; resolves to its answer (body null for a notification). */
-async function answerCall(host: Host, call: RpcCall | HotwasmError, req: IncomingMessage, options: RpcApiOptions, calls: Map<string, number>) {
+async function answerCall(host: AdminTarget, call: RpcCall | HotwasmError, req: IncomingMessage, options: RpcApiOptions, calls: Map<string, number>) {
   const facts = factsOf(isHotwasmError(call) ? "none" : RPC_METHODS[call.method] ?? "none");
   let answer: Answer;
   if (isHotwasmError(call)) {
@@ -114,7 +114,7 @@ function outcomeOf(e: HotwasmError | undefined) {
 }
 
 /** Runs one method; resolves to its result (hotgo's LoadResponse, UnloadResponse, InfoResponse). */
-async function callMethod(host: Host, facts: RequestFacts, params: Record<string, unknown>, req: IncomingMessage, options: RpcApiOptions): Promise<unknown> {
+async function callMethod(host: AdminTarget, facts: RequestFacts, params: Record<string, unknown>, req: IncomingMessage, options: RpcApiOptions): Promise<unknown> {
   if (facts.action === "info") return { info: host.getHPInfo() };
   if (facts.action === "unload") {
     const id = params.hp_id;

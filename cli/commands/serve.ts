@@ -17,7 +17,7 @@ import { collect, CliUsageError, type CliIo } from "../io.js";
 
 interface ServeOptions {
   host: string; port: string; rpc?: boolean; tokenFile?: string; patchDir: string; trustedKeys?: string; maxPatchBytes: string;
-  auditLog?: string; imports?: string; run: string[]; tick?: string; tickMs: string; allowOrigin: string[]; stateDir?: string; dev?: string;
+  auditLog?: string; imports?: string; run: string[]; tick?: string; tickMs: string; allowOrigin: string[]; stateDir?: string; dev?: string; workers?: string;
 }
 
 /** Adds the serve command. */
@@ -41,6 +41,7 @@ export function registerServe(program: Command, io: CliIo): void {
     .option("--allow-origin <origin>", "let browser pages from this origin call the API (repeatable)", collect, [])
     .option("--state-dir <dir>", "record loaded patches in DIR and re-apply them at start-up")
     .option("--dev <url>", "follow the dev server at URL (hotwasm dev): apply every dev patch it pushes")
+    .option("--workers <n>", "run the base in N worker threads, patched all at once (stop-the-world); --imports then names a HostPool imports module")
     .addHelpText("after", `
 Prints "hotwasm serve: listening on http://HOST:PORT" once the API is up. The default imports
 print strings: env.print(message) and env.println(label, value). Without a token only
@@ -54,6 +55,7 @@ Examples:
   $ hotwasm serve build/app.wasm --rpc --port 0                 # also JSON-RPC; any free port
   $ hotwasm serve build/app.wasm --state-dir /var/lib/myapp/hotwasm   # patches survive restarts
   $ hotwasm serve build/app.wasm --tick func1 --dev http://127.0.0.1:8088   # patched on every save
+  $ hotwasm serve build/app.wasm --workers 4 --run func2 --tick func1  # a pool of 4 workers
   $ HOTWASM_TOKEN=$(cat token) hotwasm serve build/app.wasm --host 0.0.0.0 --patch-dir patches \\
       --trusted-keys keys/ --audit-log admin.log`)
     .action(async (app: string, opts: ServeOptions) => {
@@ -62,6 +64,12 @@ Examples:
       if (opts.dev !== undefined && !/^https?:\/\/[^/]/.test(opts.dev)) throw new CliUsageError(`--dev takes the dev server's URL (http://HOST:PORT), not "${opts.dev}"`);
       const maxPatchBytes = wholeNumber("--max-patch-bytes", opts.maxPatchBytes, 2 ** 31 - 1);
       const token = await readToken(opts.tokenFile, io);
+      if (opts.workers !== undefined) {
+        const workers = wholeNumber("--workers", opts.workers, 256);
+        if (workers < 1) throw new CliUsageError("--workers must be at least 1");
+        const { servePool } = await import("../serve-pool.js");
+        return servePool({ ...opts, app, workers, port, tickMs, maxPatchBytes, token, rpc: !!opts.rpc }, io);
+      }
       const imports = opts.imports ? await loadImportsModule(opts.imports, io.cwd) : (get: Parameters<typeof consoleImports>[0]) => consoleImports(get, io.out);
       const served = await instantiateServedHost({
         app: resolve(io.cwd, app), imports, patchDir: resolve(io.cwd, opts.patchDir), maxPatchBytes,

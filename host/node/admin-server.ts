@@ -4,7 +4,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AdminRecord } from "../admin-hooks.js";
 import { HotwasmError } from "../errors.js";
-import type { Host } from "../host.js";
+import type { AdminTarget } from "../admin-target.js";
 import { HPHttpServer } from "../http-server.js";
 import { HPRpcServer } from "../rpc-server.js";
 import { createAuthorizer, isLoopbackName } from "./admin-auth.js";
@@ -35,7 +35,7 @@ export interface AdminServer {
 }
 
 /** Starts the admin server for `host`; refuses a non-loopback address without a token (E_ADMIN_CONFIG). */
-export async function startAdminServer(host: Host, options: AdminServerOptions = {}): Promise<AdminServer> {
+export async function startAdminServer(host: AdminTarget, options: AdminServerOptions = {}): Promise<AdminServer> {
   const hostname = options.hostname ?? "127.0.0.1";
   if (options.token === undefined && !isLoopbackName(hostname)) {
     throw new HotwasmError("E_ADMIN_CONFIG", `listening on ${hostname} (beyond loopback) needs a token`);
@@ -59,7 +59,7 @@ export async function startAdminServer(host: Host, options: AdminServerOptions =
 }
 
 /** The request listener: the gate and the audit hook shared by both APIs, routed by path. */
-export function createAdminListener(host: Host, options: AdminServerOptions = {}): (req: IncomingMessage, res: ServerResponse) => void {
+export function createAdminListener(host: AdminTarget, options: AdminServerOptions = {}): (req: IncomingMessage, res: ServerResponse) => void {
   const hooks = { authorize: createAuthorizer({ token: options.token, allowedOrigins: options.allowedOrigins }), onResult: options.onResult };
   const maxUploadBytes = options.maxUploadBytes ?? 16 * 1024 * 1024;
   const http = HPHttpServer(host, { ...hooks, maxUploadBytes });

@@ -4,7 +4,7 @@
 import { createWriteStream } from "node:fs";
 import type { IncomingMessage } from "node:http";
 import type { AdminRecord } from "../admin-hooks.js";
-import type { Host } from "../host.js";
+import type { AdminTarget } from "../admin-target.js";
 
 /** One line of the audit log. */
 export interface AuditEntry extends AdminRecord {
@@ -24,7 +24,7 @@ export interface AuditLog {
 }
 
 /** Opens an audit log appending to `target`: a file path, or a function taking each line. */
-export function openAuditLog(target: string | ((line: string) => void), host?: Host): AuditLog {
+export function openAuditLog(target: string | ((line: string) => void), host?: AdminTarget): AuditLog {
   const file = typeof target === "string" ? createWriteStream(target, { flags: "a", mode: 0o600 }) : null;
   file?.on("error", () => {}); // a broken log must not bring the service down; writes just stop
   const write = file ? (line: string) => void file.write(`${line}\n`) : (target as (line: string) => void);

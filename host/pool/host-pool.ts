@@ -12,7 +12,8 @@ import type { HPInfo, ModuleSource } from "../host.js";
 import { compilePatch, preparePatch } from "../load-patch.js";
 import { readManifest, type Manifest } from "../manifest.js";
 import { OperationQueue } from "../op-queue.js";
-import type { PatchTarget } from "../patch-target.js";
+import type { AdminTarget } from "../admin-target.js";
+import { SymbolTable } from "../symbols.js";
 import { defaultReadFile, toBytes, type ReadFile } from "../read-source.js";
 import type { UnloadResult } from "../unload-patch.js";
 import { CallQueue } from "./call-queue.js";
@@ -38,10 +39,12 @@ export interface HostPoolOptions {
   readFile?: ReadFile;
   /** Largest patch accepted, in bytes (default 64 MiB). */
   maxPatchBytes?: number;
+  /** Checks a patch's bytes before anything else (e.g. its signature); throws to refuse. */
+  verifyPatch?: (bytes: Uint8Array) => void;
 }
 
 /** A pool of workers running one base build, patched all at once. */
-export class HostPool implements PatchTarget {
+export class HostPool implements AdminTarget {
   /** Timing of the last swap that went through (load or unload). */
   lastSwap: SwapStats | null = null;
   private readonly events = new EventHub();
@@ -107,7 +110,7 @@ export class HostPool implements PatchTarget {
       this.checkUsable();
       const parsed = parseLoadConfig(config);
       const bytes = parsed.hp_bytes ? toBytes(parsed.hp_bytes) : await this.readPatchFile(parsed.hp_file!);
-      const registry = { maxPatchBytes: this.options.maxPatchBytes ?? 64 * 1024 * 1024, patches: new Set(this.info.map((p) => p.hp_id)) };
+      const registry = { maxPatchBytes: this.options.maxPatchBytes ?? 64 * 1024 * 1024, patches: new Set(this.info.map((p) => p.hp_id)), verifyPatch: this.options.verifyPatch };
       const prepared = preparePatch(registry, bytes, parsed);
       const module = await compilePatch(prepared);
       return this.ops.guard("load", prepared.id, async () => {
@@ -135,6 +138,12 @@ export class HostPool implements PatchTarget {
   /** The loaded patches, oldest first (hotgo's GetHPInfo); the same in every worker. */
   getHPInfo(): HPInfo[] {
     return structuredClone(this.info);
+  }
+
+  /** Which patches replace `symbol`, oldest first; the last one is in force. */
+  patchStack(symbol: string): string[] {
+    const name = new SymbolTable(this.manifest).resolveFunction(symbol).name;
+    return this.info.filter((p) => p.state === "loaded" && p.replaces.some((r) => r.symbol === name)).map((p) => p.hp_id);
   }
 
   /** Stops every worker; calls still running or waiting fail with E_POOL_CLOSED. */

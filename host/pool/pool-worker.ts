@@ -14,9 +14,11 @@ const send = (msg: FromWorker) => port.postMessage(msg);
 
 try {
   const control = new WorkerControl(init, send);
-  const imports = await makeImports(init);
+  let instantiated: Host | undefined;
+  const imports = await makeImports(init, () => instantiated);
   const hotwasm = { ...(imports.hotwasm as Record<string, WebAssembly.ImportValue> | undefined), poll: control.poll };
   const host = await Host.instantiate(init.module, { ...imports, hotwasm });
+  instantiated = host;
   control.attach(host);
   port.on("message", (msg: ToWorker) => (msg.type === "wake" ? control.drain() : runCall(host, msg)));
   send({ type: "ready" });
@@ -24,12 +26,12 @@ try {
   send({ type: "init-failed", error: toWire(err) });
 }
 
-/** The pool's imports module: its default export is an imports object or a function making one. */
-async function makeImports(init: WorkerInit): Promise<WebAssembly.Imports> {
+/** The pool's imports module: its default export is an imports object or a function making one (ctx.getHost gives this worker's Host once it exists). */
+async function makeImports(init: WorkerInit, getHost: () => Host | undefined): Promise<WebAssembly.Imports> {
   if (!init.importsUrl) return {};
   const mod = (await import(init.importsUrl)) as { default?: unknown; imports?: unknown };
   const value = mod.default ?? mod.imports;
-  const made = typeof value === "function" ? await value({ index: init.index, workers: init.workers, data: init.importsData }) : value;
+  const made = typeof value === "function" ? await value({ index: init.index, workers: init.workers, data: init.importsData, getHost }) : value;
   if (typeof made !== "object" || made === null) {
     throw new HotwasmError("E_WORKER_FAILED", `the imports module ${init.importsUrl} must export an imports object, or a function returning one, as default`);
   }

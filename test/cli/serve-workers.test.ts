@@ -1,0 +1,44 @@
+// `hotwasm serve --workers N`: the example runs in a pool of worker threads behind the same admin
+// plane; the hotgo flow patches every worker at once, and unload brings every worker back.
+
+import { afterEach, beforeAll, expect, test } from "vitest";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { hotwasm, startServe, stopAll } from "../helpers/cli-process.js";
+import { buildExample } from "../../example/build.js";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+beforeAll(async () => {
+  if (!existsSync(join(root, "build/hp.wasm"))) await buildExample(root);
+});
+afterEach(() => stopAll());
+
+test("load, info and unload reach every worker; the pool serves HTTP and JSON-RPC", async () => {
+  const serve = await startServe(root, ["build/app.wasm", "--workers", "2", "--port", "0", "--rpc", "--run", "func2", "--tick", "func1", "--tick-ms", "30"]);
+  expect(serve.lines.join("\n")).toMatch(/hotwasm serve: 2 workers; loopback only, no token/);
+  await serve.waitFor((l) => /^\[worker \d\] func1: 100$/.test(l));
+  const loaded = await hotwasm(root, ["load", "build/hp.wasm", "--server", serve.url, "--json"]);
+  expect(loaded.code).toBe(0);
+  const { hp_id } = JSON.parse(loaded.stdout) as { hp_id: string };
+  const mark = serve.lines.length;
+  // Both workers print their hooks: the patch went into every one.
+  await serve.waitFor((l) => l === "[worker 0] HPAfterLoad called", 0);
+  await serve.waitFor((l) => l === "[worker 1] HPAfterLoad called", 0);
+  await serve.waitFor((l) => /^\[worker \d\] New Func: \d+$/.test(l), mark);
+  const info = await hotwasm(root, ["info", "--server", serve.url, "--rpc", "--json"]);
+  expect(JSON.parse(info.stdout)).toEqual([expect.objectContaining({ hp_id, state: "loaded" })]);
+  const debug = await (await fetch(`${serve.url}/hpdebug?format=json`)).json() as { patches: { hp_id: string }[] };
+  expect(debug.patches.map((p) => p.hp_id)).toEqual([hp_id]);
+  expect((await hotwasm(root, ["unload", hp_id, "--server", serve.url])).code).toBe(0);
+  const back = serve.lines.length;
+  await serve.waitFor((l) => /^\[worker \d\] func1: \d+$/.test(l), back);
+  const refused = await hotwasm(root, ["unload", hp_id, "--server", serve.url]);
+  expect([refused.code, refused.stderr]).toEqual([1, expect.stringMatching(/^error E_UNKNOWN_PATCH: /)]);
+});
+
+test("options a pool does not support yet are refused as usage errors", async () => {
+  const r = await hotwasm(root, ["serve", "build/app.wasm", "--workers", "2", "--state-dir", "x"]);
+  expect([r.code, r.stderr.trim()]).toEqual([2, "error: --state-dir works with a single host only, not with --workers"]);
+  expect((await hotwasm(root, ["serve", "build/app.wasm", "--workers", "0"])).code).toBe(2);
+});
