@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, expect, test } from "vitest";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { hotwasm, startServe, stopAll } from "../helpers/cli-process.js";
-import { makeAdminWorkspace, MAX_PATCH_BYTES } from "../helpers/admin-workspace.js";
+import { makeAdminWorkspace, securedServeArgs } from "../helpers/admin-workspace.js";
 
 let dir = "";
 beforeAll(async () => {
@@ -14,8 +14,7 @@ beforeAll(async () => {
 afterEach(stopAll);
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-const secured = ["app.wasm", "--port", "0", "--rpc", "--patch-dir", "patches", "--token-file", "token", "--trusted-keys", "keys",
-  "--max-patch-bytes", String(MAX_PATCH_BYTES), "--audit-log", "audit.log", "--tick", "func1", "--tick-ms", "40"];
+const secured = securedServeArgs("audit.log");
 
 test("load, info, unload of a signed patch over HTTP and JSON-RPC, by path and by upload", async () => {
   const serve = await startServe(dir, secured);

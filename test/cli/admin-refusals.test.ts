@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, expect, test } from "vitest";
 import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { hotwasm, startServe, stopAll, type ServeProcess } from "../helpers/cli-process.js";
-import { makeAdminWorkspace, MAX_PATCH_BYTES, TOKEN } from "../helpers/admin-workspace.js";
+import { makeAdminWorkspace, securedServeArgs, TOKEN } from "../helpers/admin-workspace.js";
 
 let dir = "";
 beforeAll(async () => {
@@ -15,8 +15,7 @@ beforeAll(async () => {
 afterEach(stopAll);
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-const secured = ["app.wasm", "--port", "0", "--rpc", "--patch-dir", "patches", "--token-file", "token", "--trusted-keys", "keys",
-  "--max-patch-bytes", String(MAX_PATCH_BYTES), "--audit-log", "refusals.log", "--tick", "func1", "--tick-ms", "40"];
+const secured = securedServeArgs("refusals.log");
 
 /** The program still runs its original code with its original state, and nothing is loaded. */
 async function expectUnchanged(serve: ServeProcess, mark: number): Promise<void> {

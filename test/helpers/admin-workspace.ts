@@ -39,3 +39,9 @@ export async function makeAdminWorkspace(): Promise<string> {
   await writeFile(join(dir, "patches/tampered.wasm"), tampered);
   return dir;
 }
+
+/** `hotwasm serve` arguments for the workspace's secured server: token, trusted keys, confined patches, audit log. */
+export function securedServeArgs(auditLog: string): string[] {
+  return ["app.wasm", "--port", "0", "--rpc", "--patch-dir", "patches", "--token-file", "token", "--trusted-keys", "keys",
+    "--max-patch-bytes", String(MAX_PATCH_BYTES), "--audit-log", auditLog, "--tick", "func1", "--tick-ms", "40"];
+}
