@@ -1,10 +1,10 @@
 // Keeps patchable code as fast as plain code. Binaryen inlines a function into its only caller
 // and drops it, but not a function that is also exported or in a table, and every patchable
-// function is both. So a patchable function f that calls only patchable functions and imports
-// gets a twin, f$entry: the same guarded body, calling twins. hotwasm's exports and table slots use the twins; the program's own calls,
-// exports and function references use f, which Binaryen may now inline like any private function. The twin reads a flag of
-// its own (else Binaryen would merge the identical copies back); the host sets both flags, and
-// both copies dispatch through the same slot, so a patch takes effect in both at once.
+// function is both. So a patchable function f that calls only patchable functions, imports and
+// tiny helpers gets a twin, f$entry: the same guarded body, calling twins. hotwasm's exports and
+// table slots use the twins; the program's own calls, exports and function references use f,
+// which Binaryen may now inline like any private function. Both copies test the same flag and
+// dispatch through the same slot, so a patch takes effect in both at once.
 
 import { childrenOf, findExpressions } from "./expression-children.js";
 import type { Binaryen, BinaryenModule } from "./binaryen-util.js";
@@ -21,11 +21,12 @@ export function twinOf(name: string): string {
   return `${name}$entry`;
 }
 
-/** Adds twins with their flags (recorded as `twin_flag`) and points hotwasm's exports and slots at them. Call after every rewrite of f. */
-export function splitTwins(b: Binaryen, module: BinaryenModule, functions: ManifestFunction[]): void {
+/** Adds twins and points hotwasm's exports and slots at them. Call after every rewrite of f. */
+export function splitTwins(b: Binaryen, module: BinaryenModule, functions: readonly ManifestFunction[]): void {
   const api = b as unknown as {
     Call: { getTarget(e: number): string; setTarget(e: number, name: string): void };
-    GlobalGet: { getName(e: number): string; setName(e: number, name: string): void };
+    GlobalGet: { getName(e: number): string };
+    If: { getCondition(e: number): number; setCondition(e: number, cond: number): void };
   };
   const patchable = new Set(functions.filter((f) => f.slot !== null).map((f) => f.name));
   const isImport = (name: string) => Boolean(b.getFunctionInfo(module.getFunction(name)).module);
@@ -47,13 +48,14 @@ export function splitTwins(b: Binaryen, module: BinaryenModule, functions: Manif
     const f = b.getFunctionInfo(module.getFunction(fn.name));
     const twin = twinOf(fn.name);
     module.addFunction(twin, f.params, f.results, f.vars, module.copyExpression(f.body));
+    // The twin tests the same flag as (flag & 1): the same answer (flags are 0 or 1), but code
+    // Binaryen cannot prove equal to f's, so it does not merge the two back into one.
     const flag = `hotwasm$flag$${fn.slot}`;
-    const twinFlag = `hotwasm$twinflag$${fn.slot}`;
-    module.addGlobal(twinFlag, b.i32, true, module.i32.const(0));
-    module.addGlobalExport(twinFlag, `hotwasm:twinflag:${fn.slot}`);
-    fn.twin_flag = `hotwasm:twinflag:${fn.slot}`;
-    for (const get of findExpressions(b, b.Function.getBody(module.getFunction(twin)), b.GlobalGetId, twin)) {
-      if (api.GlobalGet.getName(get) === flag) api.GlobalGet.setName(get, twinFlag);
+    for (const cond of findExpressions(b, b.Function.getBody(module.getFunction(twin)), b.IfId, twin)) {
+      const test = api.If.getCondition(cond);
+      if (b.getExpressionId(test) === b.GlobalGetId && api.GlobalGet.getName(test) === flag) {
+        api.If.setCondition(cond, module.i32.and(test, module.i32.const(1)));
+      }
     }
   }
   for (const name of twinned) {

@@ -29,9 +29,7 @@ export async function instantiateBase(source: ModuleSource, imports: WebAssembly
     if (fn.slot === null) continue;
     const flag = instance.exports[fn.flag ?? ""];
     if (!(flag instanceof WebAssembly.Global)) throw new HotwasmError("E_NOT_PATCHABLE_BUILD", `the base does not export the flag of ${fn.name}`);
-    const twin = fn.twin_flag ? instance.exports[fn.twin_flag] : undefined;
-    if (fn.twin_flag && !(twin instanceof WebAssembly.Global)) throw new HotwasmError("E_NOT_PATCHABLE_BUILD", `the base does not export the twin flag of ${fn.name}`);
-    swap.addSlot(fn.slot, flag, ...(twin ? [twin as WebAssembly.Global] : []));
+    swap.addSlot(fn.slot, flag);
   }
   const tables = new TableAllocator(table);
   const guard = new TrapGuard(onTrap);

@@ -57,8 +57,12 @@ export function preparePatch(state: PatchRegistry, bytes: Uint8Array, config: Lo
   return { id, sha256: digest, bytes, info, meta, config: effective, timings, ...(config.policy ? { policy: { ...config.policy } } : {}) };
 }
 
+/** Patches up to this size compile synchronously: handing a tiny module to a compile thread costs far more than compiling it. */
+const SYNC_COMPILE_BYTES = 4096;
+
 /** Compiles prepared bytes, turning engine errors into E_INVALID_MODULE. */
 export async function compilePatch(prepared: PreparedPatch): Promise<WebAssembly.Module> {
+  if (prepared.bytes.length <= SYNC_COMPILE_BYTES) return compilePatchSync(prepared);
   const started = performance.now();
   try {
     return await WebAssembly.compile(prepared.bytes as BufferSource);
@@ -69,11 +73,22 @@ export async function compilePatch(prepared: PreparedPatch): Promise<WebAssembly
   }
 }
 
+/** Recently compiled small patches by SHA-256: reloading a patch (churn) skips compilation. */
+const recentModules = new Map<string, WebAssembly.Module>();
+const RECENT_LIMIT = 16;
+
 /** Synchronous twin of `compilePatch`. */
 export function compilePatchSync(prepared: PreparedPatch): WebAssembly.Module {
   const started = performance.now();
   try {
-    return new WebAssembly.Module(prepared.bytes as BufferSource);
+    const cached = recentModules.get(prepared.sha256);
+    if (cached) return cached;
+    const module = new WebAssembly.Module(prepared.bytes as BufferSource);
+    if (prepared.bytes.length <= SYNC_COMPILE_BYTES) {
+      if (recentModules.size >= RECENT_LIMIT) recentModules.delete(recentModules.keys().next().value!);
+      recentModules.set(prepared.sha256, module);
+    }
+    return module;
   } catch (err) {
     throw new HotwasmError("E_INVALID_MODULE", `the patch does not compile: ${describeError(err)}`, { cause: err });
   } finally {

@@ -21,8 +21,6 @@ const functionSchema = z.strictObject({
   export: z.string().nullable(),
   /** Export of the "patched" flag global (patchable functions only). */
   flag: z.string().nullable(),
-  /** Export of the flag of the function's twin (the copy exports and the table use), if it has one. */
-  twin_flag: z.string().nullable().optional(),
   /** Why the function is not patchable, when it is not. */
   reason: z.string().optional(),
   /** The AssemblyScript signature, for people. */

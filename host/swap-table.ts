@@ -12,7 +12,7 @@ export interface SlotWrite {
 
 interface SlotState {
   original: unknown;
-  flags: WebAssembly.Global[];
+  flag: WebAssembly.Global;
   /** `fn` is what the table holds for the layer, `raw` the function it was committed with. */
   layers: { owner: string; fn: Function; raw: Function }[];
 }
@@ -25,9 +25,9 @@ export class SwapTable {
 
   constructor(private readonly table: WebAssembly.Table) {}
 
-  /** Registers a patchable slot and its flags (the function's and its twin's); remembers the original entry. */
-  addSlot(slot: number, ...flags: WebAssembly.Global[]): void {
-    this.slots.set(slot, { original: this.table.get(slot), flags, layers: [] });
+  /** Registers a patchable slot and its flag; remembers the original entry. */
+  addSlot(slot: number, flag: WebAssembly.Global): void {
+    this.slots.set(slot, { original: this.table.get(slot), flag, layers: [] });
   }
 
   /** The entry `slot` had before any patch. */
@@ -99,7 +99,7 @@ export class SwapTable {
     const top = s.layers[s.layers.length - 1];
     // Invariant: the table entry is written before the flag, both in this synchronous step.
     this.table.set(slot, (top ? top.fn : s.original) as never);
-    for (const flag of s.flags) flag.value = top ? 1 : 0;
+    s.flag.value = top ? 1 : 0;
   }
 
   private state(slot: number): SlotState {
