@@ -2,77 +2,11 @@
 // exports, globals, start, data and element segments, custom sections. Reads only; every read
 // is bounds-checked, so any input either parses or throws a WasmReadError.
 
-/** A value type as text: "i32", "f64", "funcref", "(ref null 3)", ... */
-export type ValType = string;
+import { Reader, WasmReadError } from "./byte-reader.js";
+import type { ExportEntry, FuncType, GlobalType, ImportEntry, Limits, ModuleInfo, Segment, ValType } from "./wasm-types.js";
 
-/** A function type. */
-export interface FuncType {
-  params: ValType[];
-  results: ValType[];
-}
-
-/** A global's type. */
-export interface GlobalType {
-  type: ValType;
-  mutable: boolean;
-}
-
-/** Limits of a memory or table. */
-export interface Limits {
-  min: number;
-  max: number | null;
-  shared: boolean;
-}
-
-/** One import. Exactly the field of its kind is set. */
-export interface ImportEntry {
-  module: string;
-  name: string;
-  kind: "function" | "table" | "memory" | "global" | "tag";
-  func?: FuncType;
-  global?: GlobalType;
-  memory?: Limits;
-  table?: Limits & { type: ValType };
-}
-
-/** One export. */
-export interface ExportEntry {
-  name: string;
-  kind: "function" | "table" | "memory" | "global" | "tag";
-  index: number;
-}
-
-/** A data or element segment; `offset` is the constant offset of an active segment, when known,
- * `offsetGlobal` the global index when the offset is a lone `global.get`. */
-export interface Segment {
-  mode: "active" | "passive" | "declarative";
-  target: number;
-  offset: number | null;
-  offsetGlobal?: number | null;
-  size: number;
-}
-
-/** What the host knows about a module after reading it. */
-export interface ModuleInfo {
-  types: (FuncType | null)[];
-  imports: ImportEntry[];
-  /** Types of all functions by function index (imports first). */
-  functions: FuncType[];
-  /** Types of all globals by global index (imports first). */
-  globals: GlobalType[];
-  tables: number;
-  importedTables: number;
-  exports: ExportEntry[];
-  start: number | null;
-  data: Segment[];
-  elements: Segment[];
-  custom: { name: string; bytes: Uint8Array }[];
-}
-
-/** Thrown for bytes that are not a readable module. */
-export class WasmReadError extends Error {
-  override readonly name = "WasmReadError";
-}
+export { WasmReadError } from "./byte-reader.js";
+export type { ExportEntry, FuncType, GlobalType, ImportEntry, Limits, ModuleInfo, Segment, ValType } from "./wasm-types.js";
 
 /** Parses a module binary. */
 export function readModule(bytes: Uint8Array): ModuleInfo {
@@ -298,80 +232,4 @@ function typeAt(info: ModuleInfo, index: number): FuncType {
   const t = info.types[index];
   if (!t) throw new WasmReadError(`type index ${index} is not a function type`);
   return t;
-}
-
-class Reader {
-  readonly end: number;
-  constructor(private readonly bytes: Uint8Array, public pos = 0) {
-    this.end = bytes.length;
-  }
-  done(): boolean { return this.pos >= this.end; }
-  peek(): number {
-    if (this.pos >= this.end) throw new WasmReadError("unexpected end");
-    return this.bytes[this.pos]!;
-  }
-  byte(): number { const b = this.peek(); this.pos++; return b; }
-  skip(n: number): void {
-    if (n < 0 || this.pos + n > this.end) throw new WasmReadError("unexpected end");
-    this.pos += n;
-  }
-  rest(): Uint8Array { const out = this.bytes.slice(this.pos, this.end); this.pos = this.end; return out; }
-  u32le(): number {
-    this.skip(4);
-    const b = this.bytes;
-    const p = this.pos - 4;
-    return (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
-  }
-  uleb(): number {
-    let result = 0;
-    for (let shift = 0; shift < 35; shift += 7) {
-      const b = this.byte();
-      result += (b & 0x7f) * 2 ** shift;
-      if ((b & 0x80) === 0) {
-        if (result > 0xffffffff) throw new WasmReadError("integer too large");
-        return result;
-      }
-    }
-    throw new WasmReadError("integer representation too long");
-  }
-  uleb64(): number {
-    let result = 0;
-    for (let shift = 0; shift < 70; shift += 7) {
-      const b = this.byte();
-      result += (b & 0x7f) * 2 ** shift;
-      if ((b & 0x80) === 0) return result;
-    }
-    throw new WasmReadError("integer representation too long");
-  }
-  sleb32(): number {
-    let result = 0;
-    let shift = 0;
-    let b: number;
-    do {
-      if (shift >= 35) throw new WasmReadError("integer representation too long");
-      b = this.byte();
-      result |= (b & 0x7f) << shift;
-      shift += 7;
-    } while (b & 0x80);
-    if (shift < 32 && b & 0x40) result |= -1 << shift;
-    return result | 0;
-  }
-  sleb64(): void {
-    for (let i = 0; i < 10; i++) if ((this.byte() & 0x80) === 0) return;
-    throw new WasmReadError("integer representation too long");
-  }
-  name(): string {
-    const len = this.uleb();
-    this.skip(len);
-    try {
-      return new TextDecoder("utf-8", { fatal: true }).decode(this.bytes.subarray(this.pos - len, this.pos));
-    } catch (cause) {
-      throw new WasmReadError("name is not valid UTF-8", { cause });
-    }
-  }
-  vec(each: () => void): void {
-    const n = this.uleb();
-    if (n > this.end - this.pos) throw new WasmReadError("vector longer than its section");
-    for (let i = 0; i < n; i++) each();
-  }
 }
