@@ -13,6 +13,7 @@ import { describeMachine } from "./machine.js";
 import { measureMemory } from "./memory.js";
 import { evaluateGoals, formatReport, type BenchResults } from "./report.js";
 import { measureSwapPause } from "./swap-pause.js";
+import { benchPoolPause } from "./pool-pause.js";
 import { findProjectRoot } from "./workloads.js";
 import { isMain } from "../example/is-main.js";
 
@@ -53,9 +54,12 @@ export async function runBench(argv: string[]): Promise<BenchResults> {
   const churn = [];
   for (const rate of plan.churnRates) churn.push(await measureChurn(await host(), rate, plan.churnMs, plan.churnRepeats));
 
+  step("pool swap pause");
+  const poolPause = await benchPoolPause({ workers: quick ? [1, 2] : [1, 2, 4], swaps: quick ? 5 : 100 });
+
   const partial = {
     machine, quick, command: `npm run bench${quick ? " -- --quick" : ""}`, durationSec: (performance.now() - started) / 1000,
-    callOverhead, swapPause, loadLatency, memory, churn,
+    callOverhead, swapPause, loadLatency, memory, churn, poolPause,
   };
   const results: BenchResults = { ...partial, goals: evaluateGoals(partial) };
   const out = resolve(values.out ?? join(findProjectRoot(), "bench/results", quick ? "quick.json" : "latest.json"));

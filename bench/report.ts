@@ -7,6 +7,7 @@ import type { SwapPauseResult } from "./swap-pause.js";
 import type { LoadLatencyResult } from "./load-latency.js";
 import type { MemoryResult } from "./memory.js";
 import type { ChurnResult } from "./churn.js";
+import { formatPauseFigures, type PauseFigures } from "./pool-pause.js";
 
 /** Everything one `npm run bench` measured. */
 export interface BenchResults {
@@ -20,6 +21,8 @@ export interface BenchResults {
   memory: MemoryResult;
   /** One result per churn rate. */
   churn: ChurnResult[];
+  /** Pause per stop-the-world swap of a HostPool with 1, 2 and 4 busy workers. */
+  poolPause: PauseFigures[];
   goals: Goal[];
 }
 
@@ -100,6 +103,11 @@ export function formatReport(r: BenchResults): string {
       String(c.cyclesPerSecTarget), formatNumber(c.opsPerSecAchieved, 0), `${formatNumber(c.callsPerCpuSecQuiet / 1e6, 1)} M`, `${formatNumber(c.callsPerCpuSecChurn / 1e6, 1)} M`,
       `${formatNumber(c.loss * 100, 2)} %`, `${formatNumber(c.wallLoss * 100, 2)} %`, String(c.calls), String(c.wrong), `${c.seen.a} / ${c.seen.b} / ${c.seen.c}`,
     ])),
+    "",
+    "## 6. Pool swap pause (stop-the-world across busy workers, ms)",
+    "```",
+    formatPauseFigures(r.poolPause),
+    "```",
     "",
     "## Goals",
     formatTable(["benchmark", "goal", "measured", "met"], r.goals.map((g) => [g.benchmark, g.goal, g.measured, g.met ? "yes" : "**no**"])),
