@@ -8,6 +8,7 @@ import { DEV_PATHS, type DevAck } from "../host/dev-protocol.js";
 import { HotwasmError, httpStatusOf, toHotwasmError } from "../host/errors.js";
 import { readJsonObject, writeJson } from "../host/http-body.js";
 import { isLoopbackName } from "../host/node/admin-auth.js";
+import { listenOn } from "../host/node/listen.js";
 import { DevSession, type DevSessionOptions } from "./dev-session.js";
 import { createEventHub } from "./event-hub.js";
 import { servePageFile } from "./page-files.js";
@@ -97,14 +98,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     else log(`  ${who}: patch ${ack.seq} NOT applied: ${ack.code}: ${ack.message}`);
   }
 
-  await new Promise<void>((done, fail) => {
-    server.once("error", (cause) => fail(new HotwasmError("E_ADMIN_CONFIG", `cannot listen on ${hostname}:${options.port ?? 8088}: ${cause.message}`, { cause })));
-    server.listen(options.port ?? 8088, hostname, () => done());
-  });
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : 0;
+  const url = await listenOn(server, hostname, options.port ?? 8088);
   return {
-    url: `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`,
+    url,
     session,
     rebuild,
     close: async () => {

@@ -3,6 +3,7 @@
 // A trap skips the restore, so after a trap `cur` names the innermost patch frame that was running.
 
 import { HotwasmError } from "./errors.js";
+import { uleb } from "./wasm-sections.js";
 
 /** A function type as the manifest writes it. */
 export interface TrampolineType {
@@ -43,43 +44,32 @@ export function trampolineBinary(type: TrampolineType): Uint8Array {
   ];
   const saved = type.params.length;
   const body = [
-    ...leb(1), ...leb(1), 0x7f, // one local of type i32
-    0x23, 0x00, 0x21, ...leb(saved), // saved = cur
+    ...uleb(1), ...uleb(1), 0x7f, // one local of type i32
+    0x23, 0x00, 0x21, ...uleb(saved), // saved = cur
     0x23, 0x01, 0x24, 0x00, // cur = tok
-    ...type.params.flatMap((_, i) => [0x20, ...leb(i)]), 0x10, 0x00, // f(args)
-    0x20, ...leb(saved), 0x24, 0x00, // cur = saved (the results stay below on the stack)
+    ...type.params.flatMap((_, i) => [0x20, ...uleb(i)]), 0x10, 0x00, // f(args)
+    0x20, ...uleb(saved), 0x24, 0x00, // cur = saved (the results stay below on the stack)
     0x0b,
   ];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [...leb(1), ...funcType]),
-    ...section(2, [...leb(3), ...imports]),
-    ...section(3, [...leb(1), 0x00]),
-    ...section(7, [...leb(1), ...name("w"), 0x00, ...leb(1)]),
-    ...section(10, [...leb(1), ...leb(body.length), ...body]),
+    ...section(1, [...uleb(1), ...funcType]),
+    ...section(2, [...uleb(3), ...imports]),
+    ...section(3, [...uleb(1), 0x00]),
+    ...section(7, [...uleb(1), ...name("w"), 0x00, ...uleb(1)]),
+    ...section(10, [...uleb(1), ...uleb(body.length), ...body]),
   ]);
 }
 
 function section(id: number, content: number[]): number[] {
-  return [id, ...leb(content.length), ...content];
+  return [id, ...uleb(content.length), ...content];
 }
 
 function vec(items: number[]): number[] {
-  return [...leb(items.length), ...items];
+  return [...uleb(items.length), ...items];
 }
 
 function name(text: string): number[] {
   const bytes = [...new TextEncoder().encode(text)];
-  return [...leb(bytes.length), ...bytes];
-}
-
-function leb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
+  return [...uleb(bytes.length), ...bytes];
 }

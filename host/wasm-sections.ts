@@ -64,7 +64,8 @@ function readUleb(bytes: Uint8Array, pos: number): { value: number; next: number
   throw new HotwasmError("E_INVALID_MODULE", "not a valid WebAssembly module: bad section size");
 }
 
-function uleb(value: number): number[] {
+/** The unsigned LEB128 encoding of `value`. */
+export function uleb(value: number): number[] {
   const out: number[] = [];
   let v = value >>> 0;
   do {

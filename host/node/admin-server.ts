@@ -8,6 +8,7 @@ import type { AdminTarget } from "../admin-target.js";
 import { HPHttpServer } from "../http-server.js";
 import { HPRpcServer } from "../rpc-server.js";
 import { createAuthorizer, isLoopbackName } from "./admin-auth.js";
+import { listenOn } from "./listen.js";
 
 /** Options of the admin server. */
 export interface AdminServerOptions {
@@ -41,15 +42,10 @@ export async function startAdminServer(host: AdminTarget, options: AdminServerOp
     throw new HotwasmError("E_ADMIN_CONFIG", `listening on ${hostname} (beyond loopback) needs a token`);
   }
   const server = createServer(createAdminListener(host, options));
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", (cause) => reject(new HotwasmError("E_ADMIN_CONFIG", `cannot listen on ${hostname}:${options.port ?? 8080}: ${cause.message}`, { cause })));
-    server.listen(options.port ?? 8080, hostname, () => resolve());
-  });
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : 0;
+  const url = await listenOn(server, hostname, options.port ?? 8080);
   return {
     server,
-    url: `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`,
+    url,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
