@@ -30,13 +30,15 @@ export interface Run {
 /** The shared record every worker's imports write; `data` goes to HostPool as importsData. */
 export function createRecord(workers: number, options: { badLimitWorker?: number } = {}) {
   const data = {
-    ticket: new SharedArrayBuffer(4), stop: new SharedArrayBuffer(4), runs: new SharedArrayBuffer(workers * SLOTS * 4),
+    ticket: new SharedArrayBuffer(4), stop: new SharedArrayBuffer(4), epoch: new SharedArrayBuffer(4), runs: new SharedArrayBuffer(workers * SLOTS * 4),
     badLimitWorker: options.badLimitWorker ?? -1,
   };
   const all = new Int32Array(data.runs);
   const slot = (w: number, i: number) => Atomics.load(all, w * SLOTS + i);
   return {
     data,
+    /** Starts new runs in every worker from here on (call it after each swap). */
+    nextEpoch: () => Atomics.add(new Int32Array(data.epoch), 0, 1),
     /** Makes every spin() call return. */
     stopSpinning: () => Atomics.store(new Int32Array(data.stop), 0, 1),
     /** Calls of version() that worker `w` started. */

@@ -36,12 +36,14 @@ test("100 loads and unloads under load: stop-the-world held on every swap, no ca
   for (let k = 2; k <= 101; k++) {
     const id = await made.pool.loadHP({ hp_bytes: versionPatch(k), replace_config: { version: "version" } });
     expected.push(k);
+    record.nextEpoch();
     if (k === 2) {
       // The long-running frames reach the new version at their next call (bounded wait, not a timing check).
       for (const w of spinners) await waitUntil(() => record.runs(w).some((r) => r.version === 2), `worker ${w} runs version 2`);
     }
     await made.pool.unloadHP(id);
     expected.push(1);
+    record.nextEpoch();
   }
   expect(made.pool.getHPInfo()).toEqual([]);
 
@@ -77,4 +79,17 @@ test("a worker inside one long call switches at its next call, and back after th
   record.stopSpinning();
   expect(await spin).toBe(record.calls(0));
   expect(record.runs(0).map((r) => r.version)).toEqual([1, 7, 1]);
+});
+
+test("the checker finds interleaved versions and versions out of order, and accepts a worker that skipped one", () => {
+  const run = (worker: number, version: number, first: number, last: number) => ({ worker, version, first, last });
+  // Worker 1 started a version-1 call (ticket 25) after worker 0 started one on version 2 (ticket 20).
+  expect(findViolations([run(0, 1, 0, 10), run(1, 1, 0, 25), run(0, 2, 20, 30)], [1, 2, 1])).toEqual([
+    "worker 1 ran version 1 at tickets 0..25, worker 0 version 2 at 20..30",
+  ]);
+  expect(findViolations([run(0, 3, 0, 10), run(0, 2, 11, 20)], [1, 2, 1, 3, 1])).toEqual([
+    "version 2 ran out of order (versions in ticket order: 3, 2)",
+  ]);
+  // Worker 1 made no call while version 2 was in force: its runs on version 1 before and after are separate.
+  expect(findViolations([run(1, 1, 0, 15), run(0, 2, 20, 30), run(1, 1, 35, 40)], [1, 2, 1])).toEqual([]);
 });
