@@ -113,10 +113,15 @@ function ensureTable(b: Binaryen, module: BinaryenModule): string {
   return "0";
 }
 
+/** The internal name of the flag global guarding `slot`. */
+export function flagGlobalOf(slot: number): string {
+  return `${FLAG_PREFIX}${slot}`;
+}
+
 /** Guards f's body with the dispatch; f itself fills the slot while unpatched. Returns f's name. */
 function installDispatcher(b: Binaryen, module: BinaryenModule, table: string, f: FunctionInfo, slot: number): string {
   const ref = module.getFunction(f.name);
-  const flag = `${FLAG_PREFIX}${slot}`;
+  const flag = flagGlobalOf(slot);
   module.addGlobal(flag, b.i32, true, module.i32.const(0));
   module.addGlobalExport(flag, `hotwasm:flag:${slot}`);
   const args = b.expandType(f.params).map((t, i) => module.local.get(i, t));

@@ -15,6 +15,7 @@ export function registerBuild(program: Command, io: CliIo, passthrough: string[]
     .option("--arena <bytes>", "bytes reserved for patches' static data (default: 65536)")
     .option("--safepoints <mode>", `safepoint polls for HostPool swaps: ${SAFEPOINT_MODES.join(", ")}`, "off")
     .option("--poll-interval <sites>", "poll sites executed between two polls", String(DEFAULT_POLL_INTERVAL))
+    .option("--no-version-loops", "do not give loops that call inlined patchable functions a patched copy")
     .option("--json", "print the result as JSON")
     .addHelpText("after", `
 Everything after -- goes to asc unchanged.
@@ -37,6 +38,7 @@ Examples:
       const { DEFAULT_ARENA_SIZE } = await import("../../compiler/transform.js");
       const result = await buildPatchable({
         cwd: io.cwd, entries, outFile: opts.out, patchable: opts.patchable, arenaSize: arenaSize ?? DEFAULT_ARENA_SIZE, safepoints, pollInterval, ascArgs: passthrough,
+        versionLoops: opts.versionLoops,
       });
       const m = result.manifest!;
       // The program's own patchable functions; the runtime hooks (~lib/rt/__visit_*) are not counted.
@@ -57,5 +59,6 @@ interface BuildFlags {
   arena?: string;
   safepoints: string;
   pollInterval: string;
+  versionLoops: boolean;
   json?: boolean;
 }
