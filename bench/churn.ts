@@ -1,11 +1,12 @@
 // Benchmark 5, under churn: a loop calls the patched function `hot` (patch A in force) as fast as
 // it can, in slices that yield to the event loop, while patches B and C load on top of A and
 // unload again at a fixed rate through the async API. Calls per second against the same loop
-// without churn; every answer is checked in Wasm against the versions that may be in force.
+// without churn; every answer is checked in Wasm against the versions that may be in force, at the
+// same cost whichever version answered (else the churn would be charged for the checking).
 
 import type { Host } from "../host/host.js";
-import { makeHotPatch, HOT_FACTORS } from "./generated.js";
-import { readCpuMs, computeMedian, computePairedRatio } from "./stats.js";
+import { makeHotPatch, HOT_VERSIONS } from "./generated.js";
+import { readCpuMs, computeMedian } from "./stats.js";
 
 /** Which version answered how many calls. */
 export interface Answers {
@@ -27,7 +28,7 @@ export interface ChurnResult {
   /** Calls per second of the process's CPU time (all threads: compilation and GC count too). */
   callsPerCpuSecQuiet: number;
   callsPerCpuSecChurn: number;
-  /** 1 - churn/quiet calls per CPU second (median of paired repeats). */
+  /** 1 - churn/quiet calls per CPU second, over all repeats (calls summed, CPU time summed). */
   loss: number;
   /** The same from wall time, which other work on the machine skews. */
   wallLoss: number;
@@ -40,6 +41,9 @@ export interface ChurnResult {
 }
 
 interface LoopRun {
+  calls: number;
+  wallMs: number;
+  cpuMs: number;
   callsPerSec: number;
   callsPerCpuSec: number;
   opsPerSec: number;
@@ -48,44 +52,60 @@ interface LoopRun {
 }
 
 const SLICE_CALLS = 20_000;
+const WARM_UP_MS = 300;
 const REPLACE = { replace_config: { hot: "main.hot" } };
 
-/** Runs quiet and churning loops of `durationMs`, `repeats` times each, alternating. */
-export async function measureChurn(host: Host, cyclesPerSec: number, durationMs: number, repeats: number): Promise<ChurnResult> {
-  const base = await host.loadHP({ hp_bytes: makeHotPatch(HOT_FACTORS.a), ...REPLACE });
+/**
+ * Runs windows of `durationMs`, quiet and then one per rate, `repeats` rounds: every rate is
+ * compared with the quiet windows of the same rounds, so the machine's drifts hit all alike.
+ */
+export async function measureChurn(host: Host, rates: number[], durationMs: number, repeats: number): Promise<ChurnResult[]> {
+  const base = await host.loadHP({ hp_bytes: makeHotPatch(HOT_VERSIONS.a), ...REPLACE });
   const quiet: LoopRun[] = [];
-  const churn: LoopRun[] = [];
-  await runLoop(host, durationMs / 4, cyclesPerSec); // warm-up: tier-up of the loop and the patches
+  const churn: LoopRun[][] = rates.map(() => []);
+  for (const rate of rates) await runLoop(host, WARM_UP_MS, rate); // warm-up: tier-up of the loop and the patches
   for (let r = 0; r < repeats; r++) {
     quiet.push(await runLoop(host, durationMs, 0));
-    churn.push(await runLoop(host, durationMs, cyclesPerSec));
+    for (const [i, rate] of rates.entries()) churn[i]!.push(await runLoop(host, durationMs, rate));
   }
   await host.unloadHP(base);
+  const quietWrong = quiet.reduce((s, x) => s + x.wrong + x.seen.original + x.seen.b + x.seen.c, 0);
+  if (quietWrong > 0) throw new Error(`churn benchmark: ${quietWrong} calls without churn did not give patch A's answer`);
+  return rates.map((rate, i) => summarise(rate, quiet, churn[i]!, durationMs, repeats));
+}
+
+function summarise(cyclesPerSec: number, quiet: LoopRun[], churn: LoopRun[], durationMs: number, repeats: number): ChurnResult {
   const sum = (k: keyof Answers) => churn.reduce((s, x) => s + x.seen[k], 0);
   const seen = { original: sum("original"), a: sum("a"), b: sum("b"), c: sum("c") };
-  const ratio = computePairedRatio(churn.map((x) => x.callsPerCpuSec), quiet.map((x) => x.callsPerCpuSec));
-  const wallRatio = computePairedRatio(churn.map((x) => x.callsPerSec), quiet.map((x) => x.callsPerSec));
+  // Calls and clock time summed over the windows, not a median of noisy short windows.
+  const ratio = rateOf(churn, "cpuMs") / rateOf(quiet, "cpuMs");
+  const wallRatio = rateOf(churn, "wallMs") / rateOf(quiet, "wallMs");
   return {
     cyclesPerSecTarget: cyclesPerSec,
     opsPerSecAchieved: computeMedian(churn.map((x) => x.opsPerSec)),
-    callsPerSecQuiet: computeMedian(quiet.map((x) => x.callsPerSec)),
-    callsPerSecChurn: computeMedian(churn.map((x) => x.callsPerSec)),
-    callsPerCpuSecQuiet: computeMedian(quiet.map((x) => x.callsPerCpuSec)),
-    callsPerCpuSecChurn: computeMedian(churn.map((x) => x.callsPerCpuSec)),
+    callsPerSecQuiet: rateOf(quiet, "wallMs") * 1000,
+    callsPerSecChurn: rateOf(churn, "wallMs") * 1000,
+    callsPerCpuSecQuiet: rateOf(quiet, "cpuMs") * 1000,
+    callsPerCpuSecChurn: rateOf(churn, "cpuMs") * 1000,
     loss: 1 - ratio,
     wallLoss: 1 - wallRatio,
-    calls: [...quiet, ...churn].reduce((s, x) => s + x.seen.original + x.seen.a + x.seen.b + x.seen.c + x.wrong, 0),
-    // A stays in force throughout, so the base's own answer is as wrong as one matching no version.
-    wrong: [...quiet, ...churn].reduce((s, x) => s + x.wrong + x.seen.original, 0),
+    calls: churn.reduce((s, x) => s + x.calls, 0),
+    // A stays in force throughout, so the base's own answer is as wrong as one for another argument.
+    wrong: churn.reduce((s, x) => s + x.wrong + x.seen.original, 0),
     seen, durationMs, repeats,
   };
+}
+
+/** Calls per ms of `clock` over all runs. */
+function rateOf(runs: LoopRun[], clock: "cpuMs" | "wallMs"): number {
+  return runs.reduce((s, r) => s + r.calls, 0) / runs.reduce((s, r) => s + r[clock], 0);
 }
 
 async function runLoop(host: Host, durationMs: number, cyclesPerSec: number): Promise<LoopRun> {
   const x = host.exports;
   const counters = [x.seenOriginal, x.seenA, x.seenB, x.seenC, x.wrong] as WebAssembly.Global[];
   for (const g of counters) g.value = 0;
-  const patches = [makeHotPatch(HOT_FACTORS.b), makeHotPatch(HOT_FACTORS.c)];
+  const patches = [makeHotPatch(HOT_VERSIONS.b), makeHotPatch(HOT_VERSIONS.c)];
   let ops = 0;
   let loaded: string | null = null;
   let pending: Promise<void> | null = null;
@@ -109,6 +129,6 @@ async function runLoop(host: Host, durationMs: number, cyclesPerSec: number): Pr
   await pending;
   if (loaded) await host.unloadHP(loaded);
   const [original, a, b, c, wrong] = counters.map((g) => g.value as number) as [number, number, number, number, number];
-  const calls = original + a + b + c + wrong;
-  return { callsPerSec: (calls / elapsed) * 1000, callsPerCpuSec: (calls / cpu) * 1000, opsPerSec: (ops / elapsed) * 1000, seen: { original, a, b, c }, wrong };
+  const calls = original + a + b + c; // every call has exactly one tag; `wrong` counts those for another argument
+  return { calls, wallMs: elapsed, cpuMs: cpu, callsPerSec: (calls / elapsed) * 1000, callsPerCpuSec: (calls / cpu) * 1000, opsPerSec: (ops / elapsed) * 1000, seen: { original, a, b, c }, wrong };
 }

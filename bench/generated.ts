@@ -6,8 +6,8 @@ import binaryen from "binaryen";
 import { buildPatchable } from "../compiler/build.js";
 import { findProjectRoot } from "./workloads.js";
 
-/** What `hot(x)` returns in the base and in the churn patches: x * factor + 1. */
-export const HOT_FACTORS = { original: 3, a: 5, b: 7, c: 9 } as const;
+/** The version tag of `hot` in the base and in the churn patches: hot(x) = (x << 2) | tag. */
+export const HOT_VERSIONS = { original: 0, a: 1, b: 2, c: 3 } as const;
 
 const ENTRY = "bench/generated/base.ts";
 
@@ -18,17 +18,18 @@ export function generateBaseSource(count: number): string {
   lines.push(
     "export let seenOriginal: i32 = 0;", "export let seenA: i32 = 0;", "export let seenB: i32 = 0;", "export let seenC: i32 = 0;",
     "export let wrong: i32 = 0;",
-    `export function hot(x: i32): i32 { return x * ${HOT_FACTORS.original} + 1; }`,
-    "// Calls hot(i) n times; counts which version answered each call, and answers that match none.",
+    `export function hot(x: i32): i32 { return (x << 2) | ${HOT_VERSIONS.original}; }`,
+    "// Calls hot(i) n times; counts which version answered each call (its tag), and answers for",
+    "// another argument. Branch-free, so checking an answer costs the same whichever version gave it.",
     "export function spin(n: i32): void {",
+    "  let o = 0, a = 0, b = 0, c = 0, w = 0;",
     "  for (let i = 1; i <= n; i++) {",
     "    const r = hot(i);",
-    `    if (r == i * ${HOT_FACTORS.original} + 1) seenOriginal++;`,
-    `    else if (r == i * ${HOT_FACTORS.a} + 1) seenA++;`,
-    `    else if (r == i * ${HOT_FACTORS.b} + 1) seenB++;`,
-    `    else if (r == i * ${HOT_FACTORS.c} + 1) seenC++;`,
-    "    else wrong++;",
+    "    const tag = r & 3;",
+    "    w += i32((r >> 2) != i);",
+    "    o += i32(tag == 0); a += i32(tag == 1); b += i32(tag == 2); c += i32(tag == 3);",
     "  }",
+    "  seenOriginal += o; seenA += a; seenB += b; seenC += c; wrong += w;",
     "}",
   );
   return lines.join("\n") + "\n";
@@ -57,11 +58,11 @@ export function makeManyFunctionConfig(count: number): Record<string, string> {
   return Object.fromEntries(Array.from({ length: count }, (_, i) => [`p${i}`, `main.f${i}`]));
 }
 
-/** A patch replacing `hot` with x * factor + 1 (export "hot"). */
-export function makeHotPatch(factor: number): Uint8Array {
+/** A patch replacing `hot` with (x << 2) | tag (export "hot"). */
+export function makeHotPatch(tag: number): Uint8Array {
   return emit((m) => {
     const x = m.local.get(0, binaryen.i32);
-    m.addFunction("hot", binaryen.i32, binaryen.i32, [], m.i32.add(m.i32.mul(x, m.i32.const(factor)), m.i32.const(1)));
+    m.addFunction("hot", binaryen.i32, binaryen.i32, [], m.i32.or(m.i32.shl(x, m.i32.const(2)), m.i32.const(tag)));
     m.addFunctionExport("hot", "hot");
   });
 }

@@ -21,11 +21,11 @@ import { isMain } from "../example/is-main.js";
 const PLANS = {
   full: {
     baseFunctions: 1000, swapSizes: [1, 10, 100, 1000], swapRepeats: 60, loadLarge: 1000, loadRepeats: 30,
-    memoryCycles: 10_000, churnRates: [100, 1000], churnMs: 250, churnRepeats: 30,
+    memoryCycles: 10_000, churnRates: [100, 500, 1000], churnMs: 50, churnRepeats: 150,
   },
   quick: {
     baseFunctions: 100, swapSizes: [1, 10, 100], swapRepeats: 3, loadLarge: 100, loadRepeats: 3,
-    memoryCycles: 200, churnRates: [1000], churnMs: 150, churnRepeats: 1,
+    memoryCycles: 200, churnRates: [1000], churnMs: 50, churnRepeats: 2,
   },
 };
 
@@ -49,10 +49,9 @@ export async function runBench(argv: string[]): Promise<BenchResults> {
   const sizes = [{ label: "small", functions: 1 }, { label: "large", functions: plan.loadLarge }];
   const loadLatency = await measureLoadLatency(await host(), sizes, plan.loadRepeats);
   step("memory");
-  const memory = await measureMemory(await host(), plan.memoryCycles, quick ? 20 : 500);
+  const memory = await measureMemory(await host(), plan.memoryCycles, quick ? 20 : 2000);
   step("churn");
-  const churn = [];
-  for (const rate of plan.churnRates) churn.push(await measureChurn(await host(), rate, plan.churnMs, plan.churnRepeats));
+  const churn = await measureChurn(await host(), plan.churnRates, plan.churnMs, plan.churnRepeats);
 
   step("pool swap pause");
   const poolPause = await benchPoolPause({ workers: quick ? [1, 2] : [1, 2, 4], swaps: quick ? 5 : 100 });

@@ -2,7 +2,7 @@
 // memory after a forced GC, before and after. Needs node --expose-gc.
 
 import type { Host } from "../host/host.js";
-import { makeHotPatch, HOT_FACTORS } from "./generated.js";
+import { makeHotPatch, HOT_VERSIONS } from "./generated.js";
 import { toMiB } from "./stats.js";
 
 /** Sizes after a forced GC, in MiB. */
@@ -24,7 +24,7 @@ export interface MemoryResult {
 
 /** Loads and unloads one patch `cycles` times after a warm-up; measures around them. */
 export async function measureMemory(host: Host, cycles: number, warmup: number): Promise<MemoryResult> {
-  const bytes = makeHotPatch(HOT_FACTORS.a);
+  const bytes = makeHotPatch(HOT_VERSIONS.a);
   const cycle = async () => host.unloadHP(await host.loadHP({ hp_bytes: bytes, replace_config: { hot: "main.hot" } }));
   for (let i = 0; i < warmup; i++) await cycle();
   const before = await takeSnapshot(host);

@@ -1,8 +1,6 @@
 // Loading one patch: identify it, check it against the base, instantiate it, run the hooks and
 // commit its swaps all or nothing. Every step before `commitSwap` leaves the program untouched.
 
-import { sha256 } from "@noble/hashes/sha2.js";
-import { bytesToHex } from "@noble/hashes/utils.js";
 import { canonicalMaps, effectiveConfig, type EffectiveConfig, type LoadConfig, type TrapPolicy } from "./config.js";
 import { HotwasmError, describeError } from "./errors.js";
 import type { LoadTimings } from "./events.js";
@@ -10,8 +8,9 @@ import { runHook } from "./hooks.js";
 import type { HostState, LoadedPatch } from "./host-state.js";
 import { linkPatch, type LinkPlan } from "./link-patch.js";
 import { choosePlacement, finishPlacement, type Placement } from "./place-patch.js";
-import { readPatchMeta, type PatchMeta } from "./patch-meta.js";
-import { readModule, WasmReadError, type ModuleInfo } from "./wasm-reader.js";
+import type { PatchMeta } from "./patch-meta.js";
+import type { ModuleInfo } from "./wasm-reader.js";
+import { identifyPatch, patchIdOf } from "./patch-identity.js";
 import { syncTrampolines } from "./revoke-patch.js";
 
 /** A patch that has been read and identified but not yet compiled. */
@@ -39,17 +38,9 @@ export function preparePatch(state: PatchRegistry, bytes: Uint8Array, config: Lo
     throw new HotwasmError("E_PATCH_TOO_LARGE", `the patch has ${bytes.length} bytes; the limit is ${state.maxPatchBytes}`);
   }
   state.verifyPatch?.(bytes);
-  let info: ModuleInfo;
-  try {
-    info = readModule(bytes);
-  } catch (err) {
-    if (err instanceof WasmReadError) throw new HotwasmError("E_INVALID_MODULE", `not a valid WebAssembly module: ${err.message}`, { cause: err });
-    throw err;
-  }
-  const meta = readPatchMeta(info);
+  const { info, meta, sha256: digest } = identifyPatch(bytes);
   const effective = effectiveConfig(config, meta);
-  const digest = bytesToHex(sha256(bytes));
-  const id = bytesToHex(sha256(new TextEncoder().encode(`${digest}\n${canonicalMaps(effective)}`)));
+  const id = patchIdOf(digest, canonicalMaps(effective));
   if (state.patches.has(id)) {
     throw new HotwasmError("E_ALREADY_LOADED", `the same patch and config are already loaded as ${id}`, { details: { hp_id: id } });
   }

@@ -13,6 +13,8 @@ export type BaseSymbol =
 export class SymbolTable {
   private readonly byName = new Map<string, BaseSymbol>();
   private readonly entries: string[];
+  /** Queries resolved before (the manifest never changes). */
+  private readonly resolved = new Map<string, BaseSymbol>();
 
   constructor(manifest: Manifest) {
     for (const fn of manifest.functions) this.byName.set(fn.name, { kind: "function", name: fn.name, fn });
@@ -29,8 +31,14 @@ export class SymbolTable {
 
   /** Resolves `query`; throws E_UNKNOWN_SYMBOL or E_AMBIGUOUS_SYMBOL. */
   resolve(query: string): BaseSymbol {
+    const known = this.resolved.get(query);
+    if (known) return known;
     const matches = this.candidates(query);
-    if (matches.length === 1) return this.byName.get(matches[0]!)!;
+    if (matches.length === 1) {
+      const sym = this.byName.get(matches[0]!)!;
+      if (this.resolved.size < 4096) this.resolved.set(query, sym);
+      return sym;
+    }
     if (matches.length > 1) {
       throw new HotwasmError("E_AMBIGUOUS_SYMBOL", `"${query}" matches ${matches.length} symbols: ${matches.join(", ")}`, {
         details: { symbol: query, candidates: matches },

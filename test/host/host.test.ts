@@ -1,6 +1,7 @@
 // Host behaviour a user sees: old -> new -> old, stacking, refs, hooks, events, identity, reachability.
 
 import { describe, expect, test } from "vitest";
+import { createHash } from "node:crypto";
 import { mkdtemp, writeFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -204,6 +205,24 @@ describe("identity", () => {
     expect(err.message).toContain(id);
     const other = await host.loadHP({ hp_bytes: version(2), replace_config: { version: "add" } }).catch((e) => e);
     expect(other.code).toBe("E_SIGNATURE_MISMATCH"); // a distinct patch, checked on its own
+  });
+
+  test("a buffer reused for other bytes is read afresh (recent patches are recognised by content)", async () => {
+    const { host, x } = await makeHost();
+    const [two, three] = [version(2), version(3)];
+    expect(two.length).toBe(three.length);
+    const buffer = two.slice();
+    const first = await host.loadHP({ hp_bytes: buffer, replace_config: replaceVersion });
+    await host.unloadHP(first);
+    buffer.set(three);
+    const second = await host.loadHP({ hp_bytes: buffer, replace_config: replaceVersion });
+    expect(second).not.toBe(first);
+    expect(x.version()).toBe(3);
+    expect(host.getHPInfo()[0]!.sha256).toBe(createHash("sha256").update(three).digest("hex"));
+    await host.unloadHP(second);
+    buffer.set(two);
+    expect(await host.loadHP({ hp_bytes: buffer, replace_config: replaceVersion })).toBe(first);
+    expect(x.version()).toBe(2);
   });
 
   test("a changed file at the same path loads as a new patch", async () => {
