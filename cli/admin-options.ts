@@ -49,6 +49,20 @@ export async function readToken(file: string | undefined, io: CliIo): Promise<st
   return token;
 }
 
+/** The TLS certificate and key of `serve --tls-cert F --tls-key F` (both or neither). */
+export async function readTls(certFile: string | undefined, keyFile: string | undefined, io: CliIo): Promise<{ cert: Buffer; key: Buffer } | undefined> {
+  if (certFile === undefined && keyFile === undefined) return undefined;
+  if (certFile === undefined || keyFile === undefined) throw new CliUsageError("--tls-cert and --tls-key go together");
+  const read = async (option: string, file: string) => {
+    try {
+      return await readFile(resolve(io.cwd, file));
+    } catch (err) {
+      throw new CliUsageError(`cannot read the ${option} file ${file}: ${describeError(err)}`);
+    }
+  };
+  return { cert: await read("--tls-cert", certFile), key: await read("--tls-key", keyFile) };
+}
+
 /** Parses repeated NAME=SYMBOL options into a map (undefined when none were given). */
 export function parsePairs(option: string, pairs: string[]): Record<string, string> | undefined {
   if (pairs.length === 0) return undefined;

@@ -18,6 +18,7 @@ export interface PoolServeOptions {
   host: string;
   port: number;
   token: string | undefined;
+  tls: { cert: Buffer; key: Buffer } | undefined;
   rpc: boolean;
   patchDir: string;
   trustedKeys?: string;
@@ -50,7 +51,7 @@ export async function servePool(o: PoolServeOptions, io: CliIo): Promise<void> {
   const call = (name: string) => pool.call(name).catch((err: unknown) => io.err(`hotwasm serve: ${name} failed: ${describeError(err)}`));
   for (const name of o.run) await call(name);
   const server = await startAdminServer(pool, {
-    hostname: o.host, port: o.port, token: o.token, rpc: o.rpc, maxUploadBytes: o.maxPatchBytes, allowedOrigins: o.allowOrigin, onResult: audit.record,
+    hostname: o.host, port: o.port, token: o.token, tls: o.tls, rpc: o.rpc, maxUploadBytes: o.maxPatchBytes, allowedOrigins: o.allowOrigin, onResult: audit.record,
   });
   const timer = o.tick === undefined ? null : setInterval(() => void call(o.tick!), o.tickMs);
   io.out(`hotwasm serve: ${o.workers} workers; ${o.token ? "token required" : "loopback only, no token"}; patches from ${root}` +

@@ -12,12 +12,14 @@ import { openAuditLog } from "../../host/node/audit-log.js";
 import { PatchJournal, type JournalStep } from "../../host/node/patch-journal.js";
 import { restorePatches } from "../../host/node/restore-patches.js";
 import { DEFAULT_MAX_PATCH_BYTES, exportedFunction, instantiateServedHost, loadImportsModule } from "../../host/node/serve-host.js";
-import { readToken } from "../admin-options.js";
+import { readTls, readToken } from "../admin-options.js";
+import { isLoopbackName } from "../../host/node/admin-auth.js";
 import { collect, CliUsageError, type CliIo } from "../io.js";
 
 interface ServeOptions {
   host: string; port: string; rpc?: boolean; tokenFile?: string; patchDir: string; trustedKeys?: string; maxPatchBytes: string;
   auditLog?: string; imports?: string; run: string[]; tick?: string; tickMs: string; allowOrigin: string[]; stateDir?: string; dev?: string; workers?: string;
+  tlsCert?: string; tlsKey?: string;
 }
 
 /** Adds the serve command. */
@@ -30,6 +32,8 @@ export function registerServe(program: Command, io: CliIo): void {
     .option("--port <port>", "port to listen on; 0 picks a free one", "8080")
     .option("--rpc", "also serve hotgo's RPC API: JSON-RPC on /hp, the debug page on /hpdebug")
     .option("--token-file <file>", "require this token (Authorization: Bearer ...); default HOTWASM_TOKEN")
+    .option("--tls-cert <file>", "serve HTTPS with this certificate chain (PEM); needs --tls-key")
+    .option("--tls-key <file>", "the certificate's private key (PEM)")
     .option("--patch-dir <dir>", "hp_file paths are read from, and confined to, this directory", ".")
     .option("--trusted-keys <path>", "only load patches signed by these ed25519 keys (a PEM file, or a directory of *.pub)")
     .option("--max-patch-bytes <n>", "largest patch, read from a file or uploaded", String(DEFAULT_MAX_PATCH_BYTES))
@@ -43,7 +47,8 @@ export function registerServe(program: Command, io: CliIo): void {
     .option("--dev <url>", "follow the dev server at URL (hotwasm dev): apply every dev patch it pushes")
     .option("--workers <n>", "run the base in N worker threads, patched all at once (stop-the-world); --imports then names a HostPool imports module")
     .addHelpText("after", `
-Prints "hotwasm serve: listening on http://HOST:PORT" once the API is up. The default imports
+Prints "hotwasm serve: listening on http://HOST:PORT" (https with --tls-cert) once the API is
+up; beyond loopback without TLS it warns that the token travels in clear. The default imports
 print strings: env.print(message) and env.println(label, value). Without a token only
 loopback host names are served; requests from browser pages are refused unless allowed.
 With --state-dir, every load and unload is recorded (atomically) before it is answered, and
@@ -57,18 +62,23 @@ Examples:
   $ hotwasm serve build/app.wasm --tick func1 --dev http://127.0.0.1:8088   # patched on every save
   $ hotwasm serve build/app.wasm --workers 4 --run func2 --tick func1  # a pool of 4 workers
   $ HOTWASM_TOKEN=$(cat token) hotwasm serve build/app.wasm --host 0.0.0.0 --patch-dir patches \\
-      --trusted-keys keys/ --audit-log admin.log`)
+      --trusted-keys keys/ --audit-log admin.log --tls-cert cert.pem --tls-key key.pem
+  $ NODE_EXTRA_CA_CERTS=ca.pem hotwasm info --server https://HOST:8080   # a client trusting your CA`)
     .action(async (app: string, opts: ServeOptions) => {
       const port = wholeNumber("--port", opts.port, 65535);
       const tickMs = wholeNumber("--tick-ms", opts.tickMs, 2 ** 31 - 1);
       if (opts.dev !== undefined && !/^https?:\/\/[^/]/.test(opts.dev)) throw new CliUsageError(`--dev takes the dev server's URL (http://HOST:PORT), not "${opts.dev}"`);
       const maxPatchBytes = wholeNumber("--max-patch-bytes", opts.maxPatchBytes, 2 ** 31 - 1);
       const token = await readToken(opts.tokenFile, io);
+      const tls = await readTls(opts.tlsCert, opts.tlsKey, io);
+      if (token !== undefined && !tls && !isLoopbackName(opts.host)) {
+        io.err(`hotwasm serve: warning: the token travels in clear beyond loopback; give --tls-cert and --tls-key, or put a TLS proxy in front`);
+      }
       if (opts.workers !== undefined) {
         const workers = wholeNumber("--workers", opts.workers, 256);
         if (workers < 1) throw new CliUsageError("--workers must be at least 1");
         const { servePool } = await import("../serve-pool.js");
-        return servePool({ ...opts, app, workers, port, tickMs, maxPatchBytes, token, rpc: !!opts.rpc }, io);
+        return servePool({ ...opts, app, workers, port, tickMs, maxPatchBytes, token, tls, rpc: !!opts.rpc }, io);
       }
       const imports = opts.imports ? await loadImportsModule(opts.imports, io.cwd) : (get: Parameters<typeof consoleImports>[0]) => consoleImports(get, io.out);
       const served = await instantiateServedHost({
@@ -84,7 +94,7 @@ Examples:
       }
       for (const name of opts.run) exportedFunction(host, name)();
       const server = await startAdminServer(host, {
-        hostname: opts.host, port, token, rpc: !!opts.rpc, maxUploadBytes: maxPatchBytes, allowedOrigins: opts.allowOrigin, onResult: audit.record,
+        hostname: opts.host, port, token, tls, rpc: !!opts.rpc, maxUploadBytes: maxPatchBytes, allowedOrigins: opts.allowOrigin, onResult: audit.record,
       });
       const timer = tick && setInterval(() => callSafely(tick, opts.tick!, io), tickMs);
       io.out(`hotwasm serve: ${token ? "token required" : "loopback only, no token"}; patches from ${served.patchDir}` +

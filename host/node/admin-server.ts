@@ -1,7 +1,9 @@
 // The admin plane on one HTTP server: hotgo's HTTP API (/hp/v1/*) and, optionally, its RPC API
-// (/hp, /hpdebug), behind one gate (token or loopback only, no browser pages) and one audit log.
+// (/hp, /hpdebug), behind one gate (token or loopback only, no browser pages) and one audit log;
+// over TLS when given a certificate.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import type { AdminRecord } from "../admin-hooks.js";
 import { HotwasmError } from "../errors.js";
 import type { AdminTarget } from "../admin-target.js";
@@ -26,6 +28,8 @@ export interface AdminServerOptions {
   allowedOrigins?: string[];
   /** Told how every request ended (the audit log). */
   onResult?: (record: AdminRecord, req: IncomingMessage) => void;
+  /** Serve HTTPS with this certificate chain and private key (PEM). */
+  tls?: { cert: string | Buffer; key: string | Buffer };
 }
 
 /** A listening admin server. */
@@ -41,7 +45,13 @@ export async function startAdminServer(host: AdminTarget, options: AdminServerOp
   if (options.token === undefined && !isLoopbackName(hostname)) {
     throw new HotwasmError("E_ADMIN_CONFIG", `listening on ${hostname} (beyond loopback) needs a token`);
   }
-  const server = createServer(createAdminListener(host, options));
+  const listener = createAdminListener(host, options);
+  let server: Server;
+  try {
+    server = options.tls ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, listener) : createServer(listener);
+  } catch (cause) {
+    throw new HotwasmError("E_ADMIN_CONFIG", `cannot use the TLS certificate and key: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
   const url = await listenOn(server, hostname, options.port ?? 8080);
   return {
     server,

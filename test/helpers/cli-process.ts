@@ -48,7 +48,7 @@ export function startServe(cwd: string, args: string[], env: Record<string, stri
   return new Promise((resolve, reject) => {
     void exited.then((code) => reject(new Error(`serve exited with ${code}:\n${stderr.join("\n")}`)));
     collectLines(proc.stdout!, lines, (line) => {
-      const m = /^hotwasm serve: listening on (http:\/\/\S+)$/.exec(line);
+      const m = /^hotwasm serve: listening on (https?:\/\/\S+)$/.exec(line);
       if (!m) return;
       resolve({
         url: m[1]!, lines, stderr,
