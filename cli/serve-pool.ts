@@ -9,6 +9,8 @@ import { openAuditLog } from "../host/node/audit-log.js";
 import { createConfinedReader } from "../host/node/confine-path.js";
 import { createPatchVerifier, readTrustedKeys } from "../host/node/patch-signing.js";
 import { HostPool } from "../host/pool/host-pool.js";
+import { PatchJournal } from "../host/node/patch-journal.js";
+import { restorePatches } from "../host/node/restore-patches.js";
 import { CliUsageError, type CliIo } from "./io.js";
 
 /** What `serve` hands over once its own options are checked. */
@@ -37,7 +39,6 @@ const DEFAULT_IMPORTS = new URL("../host/node/pool-console-imports.js", import.m
 
 /** Runs the pool and its admin servers until SIGINT or SIGTERM. */
 export async function servePool(o: PoolServeOptions, io: CliIo): Promise<void> {
-  if (o.stateDir !== undefined) throw new CliUsageError("--state-dir works with a single host only, not with --workers");
   if (o.dev !== undefined) throw new CliUsageError("--dev works with a single host only, not with --workers");
   const { root, readFile } = await createConfinedReader(resolve(io.cwd, o.patchDir), o.maxPatchBytes);
   const keys = o.trustedKeys === undefined ? [] : await readTrustedKeys(resolve(io.cwd, o.trustedKeys));
@@ -48,6 +49,10 @@ export async function servePool(o: PoolServeOptions, io: CliIo): Promise<void> {
     verifyPatch: keys.length > 0 ? createPatchVerifier(keys) : undefined,
   });
   const audit = openAuditLog(o.auditLog ? resolve(io.cwd, o.auditLog) : io.err, pool);
+  if (o.stateDir !== undefined) {
+    const journal = await PatchJournal.open(resolve(io.cwd, o.stateDir));
+    await restorePatches(pool, journal, io.err, (record) => audit.record(record));
+  }
   const call = (name: string) => pool.call(name).catch((err: unknown) => io.err(`hotwasm serve: ${name} failed: ${describeError(err)}`));
   for (const name of o.run) await call(name);
   const server = await startAdminServer(pool, {

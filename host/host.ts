@@ -12,7 +12,7 @@ import type { Manifest } from "./manifest.js";
 import { OperationQueue } from "./op-queue.js";
 import type { PatchTarget } from "./patch-target.js";
 import type { Staged, StagedLoad, StageRequest } from "./staged.js";
-import { storedPatches, type PatchStore, type StoredPatch } from "./patch-store.js";
+import { storedPatches, storeFailedError, type PatchStore, type StoredPatch } from "./patch-store.js";
 import { toBytes, type ReadFile } from "./read-source.js";
 import { settleUnloaded } from "./release-patch.js";
 import { countTrap, revokePatch } from "./revoke-patch.js";
@@ -192,11 +192,11 @@ export class Host implements PatchTarget {
     const module = await compilePatch(prepared);
     const { store } = this.state;
     return this.ops.guard("load", prepared.id, async () => {
-      await store?.saveBytes(prepared.sha256, prepared.bytes).catch((err: unknown) => { throw storeFailed(err, "its bytes"); });
+      await store?.saveBytes(prepared.sha256, prepared.bytes).catch((err: unknown) => { throw storeFailedError(err, "its bytes"); });
       const id = applyPatch(this.state, prepared, module);
       await store?.saveList(storedPatches(this.state)).catch((err: unknown) => {
         revokePatch(this.state, id, `the state directory could not record the load: ${describeError(err)}`);
-        throw storeFailed(err, "the load", true);
+        throw storeFailedError(err, "the load", true);
       });
       return id;
     }, !!prepared.restored);
@@ -234,7 +234,3 @@ export class Host implements PatchTarget {
   }
 }
 
-function storeFailed(err: unknown, what: string, rolledBack = false): HotwasmError {
-  const rolled = rolledBack ? "; it was rolled back" : "";
-  return new HotwasmError("E_STATE_WRITE_FAILED", `the state directory could not record ${what}${rolled}: ${describeError(err)}`, { cause: err });
-}

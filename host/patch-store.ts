@@ -2,7 +2,9 @@
 // state directory of `hotwasm serve`; the Node implementation is host/node/patch-journal.ts).
 
 import type { EffectiveConfig, TrapPolicy } from "./config.js";
+import { HotwasmError, describeError } from "./errors.js";
 import type { HostState } from "./host-state.js";
+import type { HPInfo } from "./hp-info.js";
 
 /** One loaded patch as recorded: enough to load it again from its stored bytes. */
 export interface StoredPatch {
@@ -29,4 +31,19 @@ export function storedPatches(state: HostState): StoredPatch[] {
       config: { hp_file: p.config.hp_file, replace_config: { ...p.config.replace_config }, ref_config: { ...p.config.ref_config } },
       ...(p.policy ? { policy: { ...p.policy } } : {}),
     }));
+}
+
+/** The patches in force of a `getHPInfo` list (a pool's), in load order, as a store records them. */
+export function storedFromInfo(info: readonly HPInfo[]): StoredPatch[] {
+  return info.filter((p) => p.state === "loaded").sort((a, b) => a.order - b.order).map((p) => ({
+    hp_id: p.hp_id, sha256: p.sha256,
+    config: { hp_file: p.config.hp_file, replace_config: { ...p.config.replace_config }, ref_config: { ...p.config.ref_config } },
+    ...(p.policy ? { policy: { ...p.policy } } : {}),
+  }));
+}
+
+/** E_STATE_WRITE_FAILED: the store could not record `what` (and the change was rolled back). */
+export function storeFailedError(err: unknown, what: string, rolledBack = false): HotwasmError {
+  const rolled = rolledBack ? "; it was rolled back" : "";
+  return new HotwasmError("E_STATE_WRITE_FAILED", `the state directory could not record ${what}${rolled}: ${describeError(err)}`, { cause: err });
 }

@@ -1,12 +1,18 @@
-// Start-up of a served Host with a state directory: re-applies the recorded patches in order and
+// Start-up of a served Host or HostPool with a state directory: re-applies the recorded patches in order and
 // then records from the state in force. A patch that no longer fits (the base was rebuilt, its bytes
 // are damaged) is dropped and reported — a log line, an audit record, a "refused" event marked
 // restored — and the service starts anyway: never a crash loop.
 
 import type { AdminRecord } from "../admin-hooks.js";
 import { toHotwasmError, httpStatusOf } from "../errors.js";
-import type { Host } from "../host.js";
+import type { PatchStore, StoredPatch } from "../patch-store.js";
 import type { PatchJournal } from "./patch-journal.js";
+
+/** What can be restored: a Host or a HostPool. */
+export interface RestoreTarget {
+  restoreHP(entry: StoredPatch, readBytes: () => Promise<Uint8Array>): Promise<string>;
+  persistTo(store: PatchStore): Promise<void>;
+}
 
 /** What a restore did. */
 export interface RestoreReport {
@@ -15,7 +21,7 @@ export interface RestoreReport {
 }
 
 /** Re-applies `journal`'s patches to `host`, then makes the journal the host's store. */
-export async function restorePatches(host: Host, journal: PatchJournal, log: (line: string) => void, audit?: (record: AdminRecord) => void): Promise<RestoreReport> {
+export async function restorePatches(host: RestoreTarget, journal: PatchJournal, log: (line: string) => void, audit?: (record: AdminRecord) => void): Promise<RestoreReport> {
   const report: RestoreReport = { restored: [], dropped: [] };
   if (journal.problem) log(`hotwasm serve: state: ${journal.problem}`);
   for (const entry of journal.entries) {

@@ -3,19 +3,19 @@
 // unloadHP, getHPInfo, on. Node only (`import { HostPool } from "hotwasm/node"`).
 
 import { availableParallelism } from "node:os";
-import { isAbsolute } from "node:path";
-import { pathToFileURL } from "node:url";
 import { parseLoadConfig, type LoadConfig } from "../config.js";
 import { describeError, HotwasmError } from "../errors.js";
 import { EventHub, type HostEventListener } from "../events.js";
 import type { HPInfo, ModuleSource } from "../host.js";
-import { compilePatch, preparePatch } from "../load-patch.js";
+import { compilePatch, preparePatch, type PreparedPatch } from "../load-patch.js";
 import { readManifest, type Manifest } from "../manifest.js";
 import { OperationQueue } from "../op-queue.js";
 import type { AdminTarget } from "../admin-target.js";
 import { SymbolTable } from "../symbols.js";
 import { defaultReadFile, toBytes, type ReadFile } from "../read-source.js";
 import type { UnloadResult } from "../unload-patch.js";
+import { storedFromInfo, storeFailedError, type PatchStore, type StoredPatch } from "../patch-store.js";
+import { checkCount, compileBase, moduleUrl } from "./pool-setup.js";
 import { CallQueue } from "./call-queue.js";
 import { createControlBlock } from "./protocol.js";
 import { emitCommitted, emitStaged } from "./pool-events.js";
@@ -52,6 +52,7 @@ export class HostPool implements AdminTarget {
   private info: HPInfo[] = [];
   private closing: Promise<void> | null = null;
   private readonly calls: CallQueue;
+  private store: PatchStore | null = null;
 
   private constructor(readonly manifest: Manifest, private readonly links: WorkerLink[], private readonly options: HostPoolOptions) {
     this.calls = new CallQueue(links);
@@ -104,25 +105,38 @@ export class HostPool implements AdminTarget {
     return this.events.on(listener);
   }
 
-  /** Loads a patch into every worker, all at once (hotgo's LoadHP); resolves to its id. */
+  /** Loads a patch into every worker, all at once (hotgo's LoadHP); resolves to its id (recorded, with a store). */
   loadHP(config: LoadConfig): Promise<string> {
     return this.ops.serialise("load", null, async () => {
       this.checkUsable();
       const parsed = parseLoadConfig(config);
       const bytes = parsed.hp_bytes ? toBytes(parsed.hp_bytes) : await this.readPatchFile(parsed.hp_file!);
-      const registry = { maxPatchBytes: this.options.maxPatchBytes ?? 64 * 1024 * 1024, patches: new Set(this.info.map((p) => p.hp_id)), verifyPatch: this.options.verifyPatch };
-      const prepared = preparePatch(registry, bytes, parsed);
-      const module = await compilePatch(prepared);
-      return this.ops.guard("load", prepared.id, async () => {
-        this.events.emit({ type: "load-begin", hp_id: prepared.id });
-        await this.swap({ op: "stage-load", bytes, config: prepared.config, module }, prepared.id);
-        this.events.emit({ type: "loaded", hp_id: prepared.id });
-        return prepared.id;
-      });
+      return this.apply(preparePatch(this.registry(), bytes, parsed));
     });
   }
 
-  /** Unloads a patch from every worker, all at once (hotgo's UnloadHP). */
+  /** Re-applies a recorded patch (a state directory's, at start-up); its events are marked `restored`. */
+  restoreHP(entry: StoredPatch, readBytes: () => Promise<Uint8Array>): Promise<string> {
+    return this.ops.serialise("load", entry.hp_id, async () => {
+      this.checkUsable();
+      const { replace_config, ref_config } = entry.config;
+      const parsed = parseLoadConfig({ hp_bytes: new Uint8Array(0), replace_config, ref_config });
+      const prepared = preparePatch(this.registry(), await readBytes(), { ...parsed, hp_file: entry.config.hp_file });
+      if (prepared.id !== entry.hp_id) throw new HotwasmError("E_STATE_CORRUPT", `the recorded patch ${entry.hp_id} has another id (${prepared.id}) from its stored bytes and config`);
+      prepared.restored = true;
+      return this.apply(prepared);
+    }, true);
+  }
+
+  /** Records every later load and unload in `store`, starting with the patches in force. */
+  persistTo(store: PatchStore): Promise<void> {
+    return this.ops.serialise("load", null, async () => {
+      this.store = store;
+      await store.saveList(storedFromInfo(this.info));
+    });
+  }
+
+  /** Unloads a patch from every worker, all at once (hotgo's UnloadHP); with a store, a failure to record it is a warning. */
   unloadHP(id: string): Promise<UnloadResult> {
     return this.ops.serialise("unload", id, async () => {
       this.checkUsable();
@@ -131,6 +145,11 @@ export class HostPool implements AdminTarget {
       const commits = await this.swap({ op: "stage-unload", hp_id: id }, id);
       const warnings = commits.flatMap((c) => (c.reply?.warnings ?? []).map((w) => `worker ${c.index}: ${w}`));
       this.events.emit({ type: "unloaded", hp_id: id, warnings });
+      await this.store?.saveList(storedFromInfo(this.info)).catch((err: unknown) => {
+        const message = `the state directory could not record the change: ${describeError(err)}`;
+        this.events.emit({ type: "store-failed", message });
+        warnings.push(`${message}; the patch will be re-applied at the next start`);
+      });
       return { hp_id: id, warnings };
     });
   }
@@ -151,6 +170,27 @@ export class HostPool implements AdminTarget {
     this.calls.failAll(closedError());
     this.closing ??= Promise.all(this.links.map((l) => l.terminate(closedError()))).then(() => undefined);
     return this.closing;
+  }
+
+  /** Compiles, records the bytes, swaps every worker and records the list; a failed record unloads it again. */
+  private async apply(prepared: PreparedPatch): Promise<string> {
+    const module = await compilePatch(prepared);
+    const { id, bytes, config } = prepared;
+    return this.ops.guard("load", id, async () => {
+      await this.store?.saveBytes(prepared.sha256, bytes).catch((err: unknown) => { throw storeFailedError(err, "its bytes"); });
+      this.events.emit({ type: "load-begin", hp_id: id });
+      await this.swap({ op: "stage-load", bytes, config, module }, id);
+      this.events.emit({ type: "loaded", hp_id: id, ...(prepared.restored ? { restored: true as const } : {}) });
+      await this.store?.saveList(storedFromInfo(this.info)).catch(async (err: unknown) => {
+        await this.swap({ op: "stage-unload", hp_id: id }, id);
+        throw storeFailedError(err, "the load", true);
+      });
+      return id;
+    }, !!prepared.restored);
+  }
+
+  private registry() {
+    return { maxPatchBytes: this.options.maxPatchBytes ?? 64 * 1024 * 1024, patches: new Set(this.info.map((p) => p.hp_id)), verifyPatch: this.options.verifyPatch };
   }
 
   private async swap(stage: StageCommand, id: string) {
@@ -187,23 +227,3 @@ function closedError(): HotwasmError {
   return new HotwasmError("E_POOL_CLOSED", "the pool is closed");
 }
 
-function checkCount(name: string, value: number, min: number, max: number): void {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new HotwasmError("E_INVALID_OPTION", `${name} must be a whole number from ${min} to ${max}, not ${String(value)}`);
-  }
-}
-
-/** A module URL from a URL, a file URL string or a path (relative to the working directory). */
-function moduleUrl(spec: string | URL): string {
-  if (spec instanceof URL) return spec.href;
-  if (/^[a-z][a-z0-9+.-]*:/i.test(spec) && !isAbsolute(spec)) return spec;
-  return pathToFileURL(spec).href;
-}
-
-async function compileBase(bytes: Uint8Array): Promise<WebAssembly.Module> {
-  try {
-    return await WebAssembly.compile(bytes as BufferSource);
-  } catch (err) {
-    throw new HotwasmError("E_INVALID_MODULE", `the base module does not compile: ${describeError(err)}`, { cause: err });
-  }
-}

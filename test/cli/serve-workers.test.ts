@@ -1,8 +1,11 @@
 // `hotwasm serve --workers N`: the example runs in a pool of worker threads behind the same admin
-// plane; the hotgo flow patches every worker at once, and unload brings every worker back.
+// plane; the hotgo flow patches every worker at once, and unload brings every worker back; with
+// --state-dir the pool's patches survive a SIGKILL.
 
 import { afterEach, beforeAll, expect, test } from "vitest";
 import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { hotwasm, startServe, stopAll } from "../helpers/cli-process.js";
@@ -38,7 +41,34 @@ test("load, info and unload reach every worker; the pool serves HTTP and JSON-RP
 });
 
 test("options a pool does not support yet are refused as usage errors", async () => {
-  const r = await hotwasm(root, ["serve", "build/app.wasm", "--workers", "2", "--state-dir", "x"]);
-  expect([r.code, r.stderr.trim()]).toEqual([2, "error: --state-dir works with a single host only, not with --workers"]);
+  const r = await hotwasm(root, ["serve", "build/app.wasm", "--workers", "2", "--dev", "http://127.0.0.1:1"]);
+  expect([r.code, r.stderr.trim()]).toEqual([2, "error: --dev works with a single host only, not with --workers"]);
   expect((await hotwasm(root, ["serve", "build/app.wasm", "--workers", "0"])).code).toBe(2);
+});
+
+test("--state-dir: a pool killed with SIGKILL comes back with its patches in every worker", async () => {
+  const state = await mkdtemp(join(tmpdir(), "hotwasm-pool-state-"));
+  try {
+    const args = ["build/app.wasm", "--workers", "2", "--port", "0", "--tick", "func1", "--tick-ms", "30", "--state-dir", state];
+    const first = await startServe(root, args);
+    const loaded = await hotwasm(root, ["load", "build/hp.wasm", "--server", first.url, "--json"]);
+    expect(loaded.code).toBe(0);
+    const { hp_id } = JSON.parse(loaded.stdout) as { hp_id: string };
+    const journal = JSON.parse(await readFile(join(state, "journal.json"), "utf8")) as { patches: { hp_id: string }[] };
+    expect(journal.patches.map((p) => p.hp_id)).toEqual([hp_id]);
+    await first.kill();
+
+    const second = await startServe(root, args);
+    // stderr is read on its own pipe: the line may arrive after "listening" on stdout.
+    for (let i = 0; i < 400 && !second.stderr.includes(`hotwasm serve: state: re-applied ${hp_id} (build/hp.wasm)`); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(second.stderr).toContainEqual(`hotwasm serve: state: re-applied ${hp_id} (build/hp.wasm)`);
+    for (const w of [0, 1]) await second.waitFor((l) => l.startsWith(`[worker ${w}] New Func: `));
+    const info = await (await fetch(`${second.url}/hp/v1/info`)).json() as { hp_id: string }[];
+    expect(info.map((p) => p.hp_id)).toEqual([hp_id]);
+    expect((await hotwasm(root, ["unload", hp_id, "--server", second.url])).code).toBe(0);
+    const after = JSON.parse(await readFile(join(state, "journal.json"), "utf8")) as { patches: unknown[] };
+    expect(after.patches).toEqual([]);
+  } finally {
+    await rm(state, { recursive: true, force: true });
+  }
 });
