@@ -9,9 +9,11 @@ import { openAuditLog } from "../host/node/audit-log.js";
 import { createConfinedReader } from "../host/node/confine-path.js";
 import { createPatchVerifier, readTrustedKeys } from "../host/node/patch-signing.js";
 import { HostPool } from "../host/pool/host-pool.js";
+import { connectDevServer } from "../host/dev-client.js";
+import { describeDevStatus } from "../host/dev-status.js";
 import { PatchJournal } from "../host/node/patch-journal.js";
 import { restorePatches } from "../host/node/restore-patches.js";
-import { CliUsageError, type CliIo } from "./io.js";
+import type { CliIo } from "./io.js";
 
 /** What `serve` hands over once its own options are checked. */
 export interface PoolServeOptions {
@@ -39,7 +41,6 @@ const DEFAULT_IMPORTS = new URL("../host/node/pool-console-imports.js", import.m
 
 /** Runs the pool and its admin servers until SIGINT or SIGTERM. */
 export async function servePool(o: PoolServeOptions, io: CliIo): Promise<void> {
-  if (o.dev !== undefined) throw new CliUsageError("--dev works with a single host only, not with --workers");
   const { root, readFile } = await createConfinedReader(resolve(io.cwd, o.patchDir), o.maxPatchBytes);
   const keys = o.trustedKeys === undefined ? [] : await readTrustedKeys(resolve(io.cwd, o.trustedKeys));
   const pool = await HostPool.create(resolve(io.cwd, o.app), {
@@ -62,11 +63,14 @@ export async function servePool(o: PoolServeOptions, io: CliIo): Promise<void> {
   io.out(`hotwasm serve: ${o.workers} workers; ${o.token ? "token required" : "loopback only, no token"}; patches from ${root}` +
     `${keys.length ? `, signed by ${keys.map((k) => k.keyId).join(", ")}` : ""}${o.rpc ? "; JSON-RPC on /hp, debug on /hpdebug" : ""}`);
   io.out(`hotwasm serve: listening on ${server.url}`);
+  const dev = o.dev === undefined ? null
+    : connectDevServer(pool, { url: o.dev, name: `serve ${server.url}`, onStatus: (s) => io.out(`hotwasm serve: dev: ${describeDevStatus(s)}`) });
   await new Promise<void>((done) => {
     process.once("SIGINT", done);
     process.once("SIGTERM", done);
   });
   if (timer) clearInterval(timer);
+  dev?.close();
   await server.close();
   await pool.close();
   await audit.close();

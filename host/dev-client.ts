@@ -7,7 +7,10 @@ import { DEV_PATHS, decodeBase64, type DevAck, type DevEvent, type DevPatch } fr
 import type { DevStatus } from "./dev-status.js";
 import { describeError, isHotwasmError } from "./errors.js";
 import { readEventStream } from "./event-stream.js";
-import type { Host } from "./host.js";
+import type { AdminTarget } from "./admin-target.js";
+
+/** What a dev client patches: a Host or a HostPool. */
+export type DevTarget = Pick<AdminTarget, "loadHP" | "unloadHP" | "manifest">;
 
 /** How to follow a dev server. */
 export interface DevClientOptions {
@@ -33,7 +36,7 @@ export interface DevClient {
 }
 
 /** Subscribes `host` to the dev server at `options.url`. */
-export function connectDevServer(host: Host, options: DevClientOptions): DevClient {
+export function connectDevServer(host: DevTarget, options: DevClientOptions): DevClient {
   const url = options.url.replace(/\/+$/, "");
   const name = options.name ?? "client";
   const retryMs = options.retryMs ?? 1000;
@@ -120,7 +123,7 @@ export function connectDevServer(host: Host, options: DevClientOptions): DevClie
 }
 
 /** Loads a dev patch; the same bytes as the one in force are that one. */
-async function loadDevPatch(host: Host, bytes: Uint8Array, current: string | null): Promise<string> {
+async function loadDevPatch(host: DevTarget, bytes: Uint8Array, current: string | null): Promise<string> {
   try {
     return await host.loadHP({ hp_bytes: bytes });
   } catch (err) {
@@ -130,7 +133,7 @@ async function loadDevPatch(host: Host, bytes: Uint8Array, current: string | nul
 }
 
 /** Unloads the previous dev patch; one unloaded by hand meanwhile is fine. */
-async function unloadQuietly(host: Host, id: string): Promise<void> {
+async function unloadQuietly(host: DevTarget, id: string): Promise<void> {
   try {
     await host.unloadHP(id);
   } catch (err) {

@@ -1,5 +1,6 @@
 // `hotwasm dev` and `hotwasm serve --dev` as real processes: a Node host running the example
-// follows the dev server; a save changes what it prints while its state (globalValue) stays;
+// (and a pool of two workers) follows the dev server; a save changes what it prints while its
+// state (globalValue) stays;
 // a rude edit is explained in both terminals and the host runs on unchanged.
 
 import { afterAll, beforeAll, expect, test } from "vitest";
@@ -14,6 +15,7 @@ import { editFile } from "../helpers/web-project.js";
 let dir = "";
 let dev: HotwasmProcess;
 let serve: HotwasmProcess;
+let pool: HotwasmProcess;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "hotwasm-serve-dev-"));
@@ -22,6 +24,8 @@ beforeAll(async () => {
   await cp(join(root, "asconfig.json"), join(dir, "asconfig.json"));
   dev = await startHotwasm(dir, ["dev", "--port", "0"], /^hotwasm dev: serving (http:\S+)$/);
   serve = await startHotwasm(dir, ["serve", "build/app.wasm", "--port", "0", "--run", "func2", "--tick", "func1", "--tick-ms", "50", "--dev", dev.url],
+    /^hotwasm serve: listening on (http:\S+)$/);
+  pool = await startHotwasm(dir, ["serve", "build/app.wasm", "--workers", "2", "--port", "0", "--tick", "func1", "--tick-ms", "50", "--dev", dev.url],
     /^hotwasm serve: listening on (http:\S+)$/);
 });
 afterAll(async () => {
@@ -40,6 +44,7 @@ test("dev prints what it built, what it watches and how Node hosts follow it", (
 
 test("saves are applied in the Node host: its output changes, its state carries on across patches", async () => {
   await serve.waitForLine(/^hotwasm serve: dev: connected to the dev server \(base [0-9a-f]{12}\)$/);
+  await pool.waitForLine(/^hotwasm serve: dev: connected to the dev server \(base [0-9a-f]{12}\)$/);
   await serve.waitForLine(/^func1: 100$/);
   let mark = serve.lines.length;
   const index = join(dir, "assembly/index.ts");
@@ -47,7 +52,9 @@ test("saves are applied in the Node host: its output changes, its state carries 
   await serve.waitForLine(/^hotwasm serve: dev: dev patch \d+ applied in [\d.]+ ms: index\/func1$/, mark);
   await serve.waitForLine(/^counting: 103$/, mark);
   await dev.waitForLine(/^hotwasm dev: {3}serve http:\/\/127\.0\.0\.1:\d+: applied patch \d+ in [\d.]+ ms$/);
-  expect(dev.lines.join("\n")).toMatch(/hotwasm dev: patch \d+ for assembly\/index\.ts: index\/func1 \(\d+ bytes\); built in \d+ ms, sent to 1 client/);
+  expect(dev.lines.join("\n")).toMatch(/hotwasm dev: patch \d+ for assembly\/index\.ts: index\/func1 \(\d+ bytes\); built in \d+ ms, sent to 2 client\(s\)/);
+  // The pool's workers switch together, each carrying on from its own state.
+  for (const w of [0, 1]) await pool.waitForLine(new RegExp(`^\\[worker ${w}\\] counting: \\d+$`));
   mark = serve.lines.length;
   await editFile(index, `globalValue += 1;\n  println("counting: ", globalValue);`, `println("kept: ", globalValue);`);
   const kept = await serve.waitForLine(/^kept: \d+$/, mark);
