@@ -18,6 +18,7 @@ import type { Binaryen } from "./binaryen-util.js";
 import { appendCustomSection } from "./custom-section.js";
 import { cutPatch, type CutResult } from "./patch-transform.js";
 import { MEMORY_DELTA, relocatePatch, TABLE_DELTA } from "./relocate-patch.js";
+import { addPatchSafepoints } from "./patch-safepoints.js";
 import { runAsc } from "./run-asc.js";
 
 /** What to build. */
@@ -32,6 +33,8 @@ export interface PatchBuildOptions {
   outFile?: string;
   cwd?: string;
   files?: Record<string, string>;
+  /** Safepoint polls in the patch when the base has them (default true; patch-safepoints.ts). */
+  safepoints?: boolean;
 }
 
 /** A built patch. */
@@ -54,7 +57,7 @@ export async function buildPatch(options: PatchBuildOptions): Promise<PatchBuild
   if (patchFile.startsWith("..")) throw new HotwasmError("E_PATCH_SOURCE", `the patch ${options.patch} must lie inside the project directory ${cwd}`);
   const source = options.files?.[patchFile] ?? (await readFile(resolve(cwd, patchFile), "utf8"));
   const replace = { ...replaceMarkers(source), ...options.replace };
-  return buildLinkedPatch({ base: options.base, cwd, files: options.files, patchFile, replace, outFile: options.outFile });
+  return buildLinkedPatch({ base: options.base, cwd, files: options.files, patchFile, replace, outFile: options.outFile, safepoints: options.safepoints });
 }
 
 /** What a linked patch is built from: the base's entries, plus a patch file or a list of targets. */
@@ -70,6 +73,8 @@ export interface LinkedPatchOptions {
   outFile?: string;
   /** More asc options (must not change what the base's manifest records). */
   ascArgs?: string[];
+  /** Safepoint polls in the patch when the base has them (default true). */
+  safepoints?: boolean;
 }
 
 /** Compiles, cuts, relocates and stamps a patch. */
@@ -87,6 +92,7 @@ export async function buildLinkedPatch(o: LinkedPatchOptions): Promise<PatchBuil
   const b = await cut(MEMORY_DELTA, 1 + TABLE_DELTA);
   const flags = manifest.compiler.flags;
   const relocated = relocatePatch(a, b, { optimize: Number(flags.optimizeLevel ?? 0), shrink: Number(flags.shrinkLevel ?? 0) });
+  const code = o.safepoints === false ? relocated.binary : addPatchSafepoints(relocated.binary, manifest).binary;
   const meta: PatchMeta = {
     hotwasm: 1,
     base_build_id: manifest.buildId,
@@ -103,7 +109,7 @@ export async function buildLinkedPatch(o: LinkedPatchOptions): Promise<PatchBuil
       base_classes: a.classes.baseCount,
     },
   };
-  const binary = appendCustomSection(relocated.binary, PATCH_SECTION, encodePatchMeta(meta));
+  const binary = appendCustomSection(code, PATCH_SECTION, encodePatchMeta(meta));
   let outFile: string | null = null;
   if (o.outFile) {
     outFile = resolve(o.cwd, o.outFile);

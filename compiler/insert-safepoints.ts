@@ -50,14 +50,7 @@ export function insertSafepoints(b: Binaryen, module: BinaryenModule, outcome: R
   module.addGlobal(COUNTDOWN, i32, true, module.i32.const(interval));
   // An exported mutable global cannot be folded away by the optimiser.
   module.addGlobalExport(COUNTDOWN, COUNTDOWN_EXPORT);
-  module.addFunction(SLOW_PATH, b.none, b.none, [], module.block(null, [
-    module.global.set(COUNTDOWN, module.i32.const(interval)),
-    module.call(POLL, [], b.none),
-  ], b.none));
-  const site = () => module.block(null, [
-    module.global.set(COUNTDOWN, module.i32.sub(module.global.get(COUNTDOWN, i32), module.i32.const(1))),
-    module.if(module.i32.le_s(module.global.get(COUNTDOWN, i32), module.i32.const(0)), module.call(SLOW_PATH, [], b.none)),
-  ], b.none);
+  const site = addPollSite(b, module, { poll: POLL, countdown: COUNTDOWN, slowPath: SLOW_PATH, interval });
 
   const sites = { entries: 0, loops: 0 };
   const loop = (b as unknown as { Loop: { getBody(e: number): number; setBody(e: number, body: number): void } }).Loop;
@@ -83,6 +76,27 @@ export function insertSafepoints(b: Binaryen, module: BinaryenModule, outcome: R
     }
   }
   return { mode, interval, import: { module: "hotwasm", name: "poll" }, countdown: COUNTDOWN_EXPORT, sites };
+}
+
+/** The names a poll site uses: the poll function, the countdown global, the slow path to add. */
+export interface PollNames {
+  poll: string;
+  countdown: string;
+  slowPath: string;
+  interval: number;
+}
+
+/** Adds the slow path (reset the countdown, call the poll); returns a maker of poll sites. */
+export function addPollSite(b: Binaryen, module: BinaryenModule, names: PollNames): () => number {
+  const { poll, countdown, slowPath, interval } = names;
+  module.addFunction(slowPath, b.none, b.none, [], module.block(null, [
+    module.global.set(countdown, module.i32.const(interval)),
+    module.call(poll, [], b.none),
+  ], b.none));
+  return () => module.block(null, [
+    module.global.set(countdown, module.i32.sub(module.global.get(countdown, b.i32), module.i32.const(1))),
+    module.if(module.i32.le_s(module.global.get(countdown, b.i32), module.i32.const(0)), module.call(slowPath, [], b.none)),
+  ], b.none);
 }
 
 /** The program's own functions: what the user wrote, not the library, start code or generated stubs. */

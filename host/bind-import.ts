@@ -1,6 +1,6 @@
 // Binds one import of a patch: `ref.*` and `hotwasm:base.*` to base symbols, `hotwasm:link.*` to
-// the placement the host chose, env.memory / env.table to the base's, anything else to the
-// base's own imports.
+// the placement the host chose, env.memory / env.table to the base's, `hotwasm.countdown` to the
+// base's safepoint countdown, anything else to the base's own imports (`hotwasm.poll` included).
 
 import type { EffectiveConfig } from "./config.js";
 import { HotwasmError } from "./errors.js";
@@ -50,6 +50,14 @@ export function bindImport(base: BaseView, imp: ImportEntry, config: EffectiveCo
   if (imp.module === "env" && imp.name === "table") {
     if (imp.kind !== "table") throw new HotwasmError("E_IMPORT_KIND_MISMATCH", `${where} must be a table import`);
     return base.exports[base.manifest.table.export] as WebAssembly.Table;
+  }
+  if (imp.module === "hotwasm" && imp.name === "countdown") {
+    // The base's safepoint countdown, shared with the patch's own poll sites (compiler/patch-safepoints.ts).
+    const countdown = base.manifest.safepoints?.countdown;
+    if (!countdown || imp.kind !== "global" || imp.global!.type !== "i32" || !imp.global!.mutable) {
+      throw new HotwasmError("E_UNRESOLVED_IMPORT", `${where}: only a mutable i32 global of a base built with safepoints`);
+    }
+    return base.exports[countdown] as WebAssembly.Global;
   }
   const value = (base.imports[imp.module] as Record<string, unknown> | undefined)?.[imp.name];
   if (value === undefined) {
