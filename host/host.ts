@@ -28,6 +28,9 @@ export interface HostOptions {
   verifyPatch?: (bytes: Uint8Array) => void;
   /** The clock of trap windows, in ms (default Date.now). */
   now?: () => number;
+  /** Hears of each failure attributed to a patch with a policy; the host then neither counts nor
+   * rolls back on its own (a HostPool's worker: the pool decides for every worker). */
+  onPatchTrap?: (hpId: string, error: unknown) => void;
 }
 
 export type { HPInfo };
@@ -59,7 +62,8 @@ export class Host implements PatchTarget {
   /** Compiles and instantiates a patchable base build. */
   static async instantiate(source: ModuleSource, imports: WebAssembly.Imports = {}, options: HostOptions = {}): Promise<Host> {
     let self: Host | undefined;
-    const { state, exports, readFile } = await instantiateBase(source, imports, options, (id, error) => self?.onTrap(id, error));
+    const onTrap = options.onPatchTrap ?? ((id: string, error: unknown) => self?.onTrap(id, error));
+    const { state, exports, readFile } = await instantiateBase(source, imports, options, onTrap);
     self = new Host(state, exports, readFile);
     return self;
   }
@@ -129,7 +133,7 @@ export class Host implements PatchTarget {
       const { replace_config, ref_config } = parseLoadConfig({
         hp_bytes: bytes, replace_config: request.config?.replace_config, ref_config: request.config?.ref_config,
       });
-      const prepared = preparePatch(this.state, bytes, { hp_file: request.config?.hp_file, replace_config, ref_config });
+      const prepared = preparePatch(this.state, bytes, { hp_file: request.config?.hp_file, replace_config, ref_config, ...(request.policy ? { policy: request.policy } : {}) });
       return stagePatch(this.state, prepared, request.module ?? compilePatchSync(prepared));
     });
     const id = staged.id;
@@ -148,6 +152,15 @@ export class Host implements PatchTarget {
   stageUnload(id: string): Staged<UnloadResult> {
     const staged = this.ops.exclusive("unload", id, () => stageUnload(this.state, id));
     return this.ops.hold("unload", id, staged.commit);
+  }
+
+  /** Takes loaded patch `id` out of force without its hooks, as trap containment does (a HostPool's rollback). */
+  revokeHP(id: string, reason: string): void {
+    this.ops.exclusive("unload", id, () => {
+      if (!this.state.patches.has(id)) throw new HotwasmError("E_UNKNOWN_PATCH", `no loaded patch has id "${id}"`, { details: { hp_id: id } });
+      revokePatch(this.state, id, reason);
+    });
+    this.persistLater();
   }
 
   /** The loaded patches, oldest first (hotgo's GetHPInfo); then unloaded ones the program may still

@@ -5,7 +5,7 @@
 import { availableParallelism } from "node:os";
 import { parseLoadConfig, type LoadConfig } from "../config.js";
 import { describeError, HotwasmError } from "../errors.js";
-import { EventHub, type HostEventListener } from "../events.js";
+import { EventHub, type HostEventInput, type HostEventListener } from "../events.js";
 import type { HPInfo, ModuleSource } from "../host.js";
 import { compilePatch, preparePatch, type PreparedPatch } from "../load-patch.js";
 import { readManifest, type Manifest } from "../manifest.js";
@@ -16,6 +16,7 @@ import { defaultReadFile, toBytes, type ReadFile } from "../read-source.js";
 import type { UnloadResult } from "../unload-patch.js";
 import { storedFromInfo, storeFailedError, type PatchStore, type StoredPatch } from "../patch-store.js";
 import { checkCount, compileBase, moduleUrl } from "./pool-setup.js";
+import { PoolTraps } from "./pool-traps.js";
 import { CallQueue } from "./call-queue.js";
 import { createControlBlock } from "./protocol.js";
 import { emitCommitted, emitStaged } from "./pool-events.js";
@@ -53,9 +54,11 @@ export class HostPool implements AdminTarget {
   private closing: Promise<void> | null = null;
   private readonly calls: CallQueue;
   private store: PatchStore | null = null;
+  private readonly traps = new PoolTraps();
 
   private constructor(readonly manifest: Manifest, private readonly links: WorkerLink[], private readonly options: HostPoolOptions) {
     this.calls = new CallQueue(links);
+    for (const link of links) link.onTrap = (worker, id, message) => this.onWorkerTrap(worker, id, message);
   }
 
   /** Starts the workers; each instantiates the base (compiled once, here). */
@@ -120,7 +123,7 @@ export class HostPool implements AdminTarget {
     return this.ops.serialise("load", entry.hp_id, async () => {
       this.checkUsable();
       const { replace_config, ref_config } = entry.config;
-      const parsed = parseLoadConfig({ hp_bytes: new Uint8Array(0), replace_config, ref_config });
+      const parsed = parseLoadConfig({ hp_bytes: new Uint8Array(0), replace_config, ref_config, ...(entry.policy ? { policy: entry.policy } : {}) });
       const prepared = preparePatch(this.registry(), await readBytes(), { ...parsed, hp_file: entry.config.hp_file });
       if (prepared.id !== entry.hp_id) throw new HotwasmError("E_STATE_CORRUPT", `the recorded patch ${entry.hp_id} has another id (${prepared.id}) from its stored bytes and config`);
       prepared.restored = true;
@@ -145,18 +148,17 @@ export class HostPool implements AdminTarget {
       const commits = await this.swap({ op: "stage-unload", hp_id: id }, id);
       const warnings = commits.flatMap((c) => (c.reply?.warnings ?? []).map((w) => `worker ${c.index}: ${w}`));
       this.events.emit({ type: "unloaded", hp_id: id, warnings });
-      await this.store?.saveList(storedFromInfo(this.info)).catch((err: unknown) => {
-        const message = `the state directory could not record the change: ${describeError(err)}`;
-        this.events.emit({ type: "store-failed", message });
-        warnings.push(`${message}; the patch will be re-applied at the next start`);
-      });
+      this.traps.forget(id);
+      const warning = await this.persist();
+      if (warning) warnings.push(`${warning}; the patch will be re-applied at the next start`);
       return { hp_id: id, warnings };
     });
   }
 
   /** The loaded patches, oldest first (hotgo's GetHPInfo); the same in every worker. */
   getHPInfo(): HPInfo[] {
-    return structuredClone(this.info);
+    // Workers leave the counting to the pool: its counts are the ones to report.
+    return structuredClone(this.info).map((p) => (p.policy ? { ...p, traps: this.traps.total(p.hp_id) ?? p.traps } : p));
   }
 
   /** Which patches replace `symbol`, oldest first; the last one is in force. */
@@ -179,7 +181,8 @@ export class HostPool implements AdminTarget {
     return this.ops.guard("load", id, async () => {
       await this.store?.saveBytes(prepared.sha256, bytes).catch((err: unknown) => { throw storeFailedError(err, "its bytes"); });
       this.events.emit({ type: "load-begin", hp_id: id });
-      await this.swap({ op: "stage-load", bytes, config, module }, id);
+      await this.swap({ op: "stage-load", bytes, config, module, ...(prepared.policy ? { policy: prepared.policy } : {}) }, id);
+      if (prepared.policy) this.traps.track(id, prepared.policy);
       this.events.emit({ type: "loaded", hp_id: id, ...(prepared.restored ? { restored: true as const } : {}) });
       await this.store?.saveList(storedFromInfo(this.info)).catch(async (err: unknown) => {
         await this.swap({ op: "stage-unload", hp_id: id }, id);
@@ -187,6 +190,39 @@ export class HostPool implements AdminTarget {
       });
       return id;
     }, !!prepared.restored);
+  }
+
+  /** A worker's failure under patch `id`: counted for all workers; over the policy, the patch is rolled back everywhere. */
+  private onWorkerTrap(worker: number, id: string, message: string): void {
+    const counted = this.traps.count(id);
+    if (!counted) return;
+    this.events.emit({ type: "trap", hp_id: id, count: counted.count, message, worker } as HostEventInput);
+    if (!counted.crossed) return;
+    const { max_traps, window_ms } = counted.policy;
+    const reason = `its code failed ${counted.count} times within ${window_ms} ms (policy: at most ${max_traps})`;
+    void this.ops.serialise("unload", id, () => this.revoke(id, reason)).catch(() => undefined);
+  }
+
+  /** Rolls patch `id` back in every worker at once, without its hooks; records the change. */
+  private async revoke(id: string, reason: string): Promise<void> {
+    if (this.closing || !this.info.some((p) => p.hp_id === id && p.state === "loaded")) return;
+    this.events.emit({ type: "rollback", hp_id: id, reason });
+    await this.swap({ op: "stage-revoke", hp_id: id, reason }, id);
+    this.events.emit({ type: "unloaded", hp_id: id, warnings: [] });
+    await this.persist();
+  }
+
+  /** Records the patches in force, if there is a store; resolves to a warning when that failed. */
+  private async persist(): Promise<string | null> {
+    if (!this.store) return null;
+    try {
+      await this.store.saveList(storedFromInfo(this.info));
+      return null;
+    } catch (err) {
+      const message = `the state directory could not record the change: ${describeError(err)}`;
+      this.events.emit({ type: "store-failed", message });
+      return message;
+    }
   }
 
   private registry() {

@@ -17,7 +17,9 @@ try {
   let instantiated: Host | undefined;
   const imports = await makeImports(init, () => instantiated);
   const hotwasm = { ...(imports.hotwasm as Record<string, WebAssembly.ImportValue> | undefined), poll: control.poll };
-  const host = await Host.instantiate(init.module, { ...imports, hotwasm });
+  // Failures under a patch with a policy are the pool's to count: it rolls the patch back in every worker.
+  const onPatchTrap = (hpId: string, error: unknown) => send({ type: "trap", hp_id: hpId, message: describeError(error) });
+  const host = await Host.instantiate(init.module, { ...imports, hotwasm }, { onPatchTrap });
   instantiated = host;
   control.attach(host);
   port.on("message", (msg: ToWorker) => (msg.type === "wake" ? control.drain() : runCall(host, msg)));

@@ -4,7 +4,7 @@
 // control block holds one mailbox counter per worker: commands posted so far.
 
 import type { MessagePort } from "node:worker_threads";
-import type { EffectiveConfig } from "../config.js";
+import type { EffectiveConfig, TrapPolicy } from "../config.js";
 import { HotwasmError, isHotwasmError, type ErrorCode } from "../errors.js";
 import type { HostEvent } from "../events.js";
 import type { HPInfo } from "../host.js";
@@ -23,8 +23,9 @@ export interface WorkerInit {
 
 /** A swap command, sent to every worker; `token` names the operation it belongs to. */
 export type Command = { token: number } & (
-  | { op: "stage-load"; bytes: Uint8Array; config: EffectiveConfig; module: WebAssembly.Module }
+  | { op: "stage-load"; bytes: Uint8Array; config: EffectiveConfig; module: WebAssembly.Module; policy?: TrapPolicy }
   | { op: "stage-unload"; hp_id: string }
+  | { op: "stage-revoke"; hp_id: string; reason: string }
   | { op: "discard" }
   | { op: "stop" }
   | { op: "commit" }
@@ -57,7 +58,8 @@ export type FromWorker =
   | { type: "init-failed"; error: WireError }
   | { type: "result"; id: number; value: unknown }
   | { type: "call-failed"; id: number; error: WireError }
-  | { type: "reply"; reply: Reply };
+  | { type: "reply"; reply: Reply }
+  | { type: "trap"; hp_id: string; message: string };
 
 /** An error as it crosses threads. */
 export interface WireError {

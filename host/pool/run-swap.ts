@@ -14,7 +14,8 @@ import type { WorkerLink } from "./worker-link.js";
 /** The phase-1 command of an operation. */
 export type StageCommand =
   | Omit<Extract<Command, { op: "stage-load" }>, "token">
-  | Omit<Extract<Command, { op: "stage-unload" }>, "token">;
+  | Omit<Extract<Command, { op: "stage-unload" }>, "token">
+  | Omit<Extract<Command, { op: "stage-revoke" }>, "token">;
 
 /** One worker's answer, or why there is none. */
 export interface WorkerReply {

@@ -5,6 +5,7 @@
 
 import { receiveMessageOnPort, type MessagePort } from "node:worker_threads";
 import type { HostEvent } from "../events.js";
+import { HotwasmError } from "../errors.js";
 import type { Host } from "../host.js";
 import type { Staged, StagedLoad } from "../staged.js";
 import type { UnloadResult } from "../unload-patch.js";
@@ -21,7 +22,7 @@ export class WorkerControl {
   private parked = false;
   private parkedAt = 0;
   private host: Host | null = null;
-  private staged: { token: number; load?: StagedLoad; unload?: Staged<UnloadResult> } | null = null;
+  private staged: { token: number; load?: StagedLoad; unload?: Staged<UnloadResult>; revoke?: { id: string; reason: string } } | null = null;
   private committed: { token: number; load: StagedLoad } | null = null;
   private events: HostEvent[] = [];
 
@@ -81,7 +82,14 @@ export class WorkerControl {
     switch (cmd.op) {
       case "stage-load":
         this.dropStaged();
-        this.staged = { token: cmd.token, load: host.stageLoad({ bytes: cmd.bytes, config: cmd.config, module: cmd.module }) };
+        this.staged = { token: cmd.token, load: host.stageLoad({ bytes: cmd.bytes, config: cmd.config, module: cmd.module, policy: cmd.policy }) };
+        return;
+      case "stage-revoke":
+        this.dropStaged();
+        if (!host.getHPInfo().some((p) => p.hp_id === cmd.hp_id && p.state === "loaded")) {
+          throw new HotwasmError("E_UNKNOWN_PATCH", `no loaded patch has id "${cmd.hp_id}"`, { details: { hp_id: cmd.hp_id } });
+        }
+        this.staged = { token: cmd.token, revoke: { id: cmd.hp_id, reason: cmd.reason } };
         return;
       case "stage-unload":
         this.dropStaged();
@@ -101,6 +109,8 @@ export class WorkerControl {
         if (staged.load) {
           staged.load.commit();
           this.committed = { token: cmd.token, load: staged.load };
+        } else if (staged.revoke) {
+          host.revokeHP(staged.revoke.id, staged.revoke.reason);
         } else {
           reply.warnings = staged.unload!.commit().warnings;
         }

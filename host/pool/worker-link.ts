@@ -18,6 +18,8 @@ export class WorkerLink {
   private readonly replies = new Map<string, Waiter<Reply>>();
   private readonly started: Promise<void>;
   private nextCall = 1;
+  /** Told of each failure the worker attributes to a patch with a policy. */
+  onTrap: ((worker: number, hpId: string, message: string) => void) | null = null;
 
   private constructor(readonly index: number, private readonly worker: Worker, init: Omit<WorkerInit, "commands">, commands: MessagePort) {
     this.ctl = new Int32Array(init.control);
@@ -99,6 +101,8 @@ export class WorkerLink {
       this.calls.delete(msg.id);
       if (msg.type === "result") waiter?.resolve(msg.value);
       else waiter?.reject(fromWire(this.index, msg.error, "E_CALL_FAILED"));
+    } else if (msg.type === "trap") {
+      this.onTrap?.(this.index, msg.hp_id, msg.message);
     } else if (msg.type === "reply") {
       const key = `${msg.reply.token}:${msg.reply.op}`;
       this.replies.get(key)?.resolve(msg.reply);
