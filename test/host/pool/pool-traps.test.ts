@@ -43,7 +43,7 @@ test("failures in any worker count together; over the limit the patch leaves eve
   expect(pool.getHPInfo()).toEqual([expect.objectContaining({
     hp_id: id, state: "rolled_back", traps: 3, rolled_back: { reason: "its code failed 3 times within 60000 ms (policy: at most 2)", at: expect.any(String) },
   })]);
-  const seen = events.filter((e) => e.hp_id === id && e.type !== "hook" && e.type !== "load-begin" && e.type !== "commit" && e.type !== "loaded")
+  const seen = events.filter((e) => "hp_id" in e && e.hp_id === id && e.type !== "hook" && e.type !== "load-begin" && e.type !== "commit" && e.type !== "loaded")
     .map((e) => (e.type === "trap" ? `trap ${e.count} worker ${(e as { worker?: number }).worker}` : e.type));
   expect(seen).toEqual(["trap 1 worker 0", "trap 2 worker 1", "trap 3 worker 1", "rollback", "revert", "unloaded"]);
   expect(lists.map((l) => l.map((p) => [p.hp_id, p.policy]))).toEqual([[], [[id, policy]], []]);
