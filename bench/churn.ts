@@ -6,7 +6,7 @@
 
 import type { Host } from "../host/host.js";
 import { makeHotPatch, HOT_VERSIONS } from "./generated.js";
-import { readCpuMs, computeMedian } from "./stats.js";
+import { readCpuMs, computeMedian, computePairedRatio } from "./stats.js";
 
 /** Which version answered how many calls. */
 export interface Answers {
@@ -32,6 +32,8 @@ export interface ChurnResult {
   loss: number;
   /** The same from wall time, which other work on the machine skews. */
   wallLoss: number;
+  /** 1 - the median over rounds of churn/quiet calls per CPU second (noisier: one 50 ms window each). */
+  medianLoss: number;
   calls: number;
   wrong: number;
   /** Answers under churn: A while only A is in force, B or C while one of them is on top; never the original. */
@@ -89,6 +91,7 @@ function summarise(cyclesPerSec: number, quiet: LoopRun[], churn: LoopRun[], dur
     callsPerCpuSecChurn: rateOf(churn, "cpuMs") * 1000,
     loss: 1 - ratio,
     wallLoss: 1 - wallRatio,
+    medianLoss: 1 - computePairedRatio(churn.map((x) => x.callsPerCpuSec), quiet.map((x) => x.callsPerCpuSec)),
     calls: churn.reduce((s, x) => s + x.calls, 0),
     // A stays in force throughout, so the base's own answer is as wrong as one for another argument.
     wrong: churn.reduce((s, x) => s + x.wrong + x.seen.original, 0),

@@ -99,9 +99,9 @@ export function formatReport(r: BenchResults): string {
     ])),
     "",
     "## 5. Under churn (calls of a patched function while patches load on top of it and unload)",
-    formatTable(["cycles/s asked", "loads+unloads/s done", "calls/CPU-s quiet", "calls/CPU-s churn", "loss (CPU)", "loss (wall)", "calls checked", "wrong", "answers A / B / C"], r.churn.map((c) => [
+    formatTable(["cycles/s asked", "loads+unloads/s done", "calls/CPU-s quiet", "calls/CPU-s churn", "loss (CPU)", "loss (wall)", "loss (CPU, median of rounds)", "calls checked", "wrong", "answers A / B / C"], r.churn.map((c) => [
       String(c.cyclesPerSecTarget), formatNumber(c.opsPerSecAchieved, 0), `${formatNumber(c.callsPerCpuSecQuiet / 1e6, 1)} M`, `${formatNumber(c.callsPerCpuSecChurn / 1e6, 1)} M`,
-      `${formatNumber(c.loss * 100, 2)} %`, `${formatNumber(c.wallLoss * 100, 2)} %`, String(c.calls), String(c.wrong), `${c.seen.a} / ${c.seen.b} / ${c.seen.c}`,
+      `${formatNumber(c.loss * 100, 2)} %`, `${formatNumber(c.wallLoss * 100, 2)} %`, `${formatNumber(c.medianLoss * 100, 2)} %`, String(c.calls), String(c.wrong), `${c.seen.a} / ${c.seen.b} / ${c.seen.c}`,
     ])),
     "",
     "## 6. Pool swap pause (stop-the-world across busy workers, ms)",
