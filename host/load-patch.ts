@@ -121,6 +121,8 @@ export function stagePatch(state: HostState, prepared: PreparedPatch, module: We
     if (err instanceof HotwasmError) throw err;
     throw new HotwasmError("E_INSTANTIATE_FAILED", `the patch could not be instantiated: ${describeError(err)}`, { cause: err });
   }
+  // The exports' JS functions are made now, in phase 1: making them was two thirds of a commit.
+  const fns = plan.replacements.map((r) => instance.exports[r.exportName] as Function);
   timings.instantiate = performance.now() - mark;
   state.events.emit({ type: "load-begin", hp_id: id });
   const before = runHook(instance, "HPBeforeLoad");
@@ -136,7 +138,7 @@ export function stagePatch(state: HostState, prepared: PreparedPatch, module: We
     classes: meta?.link?.classes ?? [], loadedAt: new Date(), order: 0, sha256: prepared.sha256, size: prepared.bytes.length,
     ...(prepared.policy ? { policy: prepared.policy } : {}), traps: { times: [], total: 0 },
   };
-  return { id, commit: () => commitPatch(state, record, plan, meta, timings, !!prepared.restored), discard };
+  return { id, commit: () => commitPatch(state, record, { plan, fns }, meta, timings, !!prepared.restored), discard };
 }
 
 /** Takes a committed patch out again without hooks (HPAfterLoad failed, or a pool's other worker did). */
@@ -152,11 +154,11 @@ export function rollBackPatch(state: HostState, id: string, reason: string): voi
 }
 
 /** Phase 2 of a load: commit the swaps, then HPAfterLoad. */
-function commitPatch(state: HostState, record: LoadedPatch, plan: LinkPlan, meta: PatchMeta | null, timings: LoadTimings, restored: boolean): string {
+function commitPatch(state: HostState, record: LoadedPatch, swap: SwapPlan, meta: PatchMeta | null, timings: LoadTimings, restored: boolean): string {
   const { id } = record;
   const mark = performance.now();
   if (record.policy) syncTrampolines(state, true);
-  commitSwap(state, record, plan, meta);
+  commitSwap(state, record, swap, meta);
   timings.commit = performance.now() - mark;
   state.events.emit({ type: "commit", hp_id: id, targets: record.replaces.map((r) => r.symbol) });
   const after = runHook(record.instance, "HPAfterLoad");
@@ -173,12 +175,18 @@ function commitPatch(state: HostState, record: LoadedPatch, plan: LinkPlan, meta
   return id;
 }
 
+/** The link plan and the replacements' functions (`fns[i]` for `plan.replacements[i]`). */
+interface SwapPlan {
+  plan: LinkPlan;
+  fns: Function[];
+}
+
 /** Puts the patch in force in one step: its replacements, its runtime hooks, its arena range. */
-function commitSwap(state: HostState, record: LoadedPatch, plan: LinkPlan, meta: PatchMeta | null): void {
+function commitSwap(state: HostState, record: LoadedPatch, { plan, fns }: SwapPlan, meta: PatchMeta | null): void {
   const exports = record.instance.exports;
   // While a patch with a policy is loaded, every replacement runs behind a trampoline naming its patch.
-  state.swap.commit(record.id, plan.replacements.map((r) => {
-    const raw = exports[r.exportName] as Function;
+  state.swap.commit(record.id, plan.replacements.map((r, i) => {
+    const raw = fns[i]!;
     return { slot: r.target.slot!, fn: state.guard.wrap(record.id, raw, r.target), raw };
   }));
   for (const r of record.dataRanges) state.arena.take(r.start, r.end, record.id);
