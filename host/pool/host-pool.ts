@@ -2,27 +2,25 @@
 // all at once with stop-the-world swaps (run-swap.ts). Same admin surface as a Host: loadHP,
 // unloadHP, getHPInfo, on. Node only (`import { HostPool } from "hotwasm/node"`).
 
-import { availableParallelism } from "node:os";
 import { parseLoadConfig, type LoadConfig } from "../config.js";
 import { describeError, HotwasmError } from "../errors.js";
 import { EventHub, type HostEventInput, type HostEventListener } from "../events.js";
 import type { HPInfo, ModuleSource } from "../host.js";
 import { compilePatch, preparePatch, type PreparedPatch } from "../load-patch.js";
-import { readManifest, type Manifest } from "../manifest.js";
+import type { Manifest } from "../manifest.js";
 import { OperationQueue } from "../op-queue.js";
 import type { AdminTarget } from "../admin-target.js";
 import { SymbolTable } from "../symbols.js";
 import { defaultReadFile, toBytes, type ReadFile } from "../read-source.js";
 import type { UnloadResult } from "../unload-patch.js";
-import { storedFromInfo, storeFailedError, type PatchStore, type StoredPatch } from "../patch-store.js";
-import { checkCount, compileBase, moduleUrl } from "./pool-setup.js";
+import type { PatchStore, StoredPatch } from "../patch-store.js";
+import { PoolRecord } from "./pool-record.js";
+import { startWorkers } from "./pool-setup.js";
 import { PoolTraps } from "./pool-traps.js";
 import { CallQueue } from "./call-queue.js";
-import { createControlBlock } from "./protocol.js";
 import { emitCommitted, emitStaged } from "./pool-events.js";
 import { runSwap, type StageCommand, type SwapStats } from "./run-swap.js";
-import { resolveWorkerScript } from "./worker-script.js";
-import { WorkerLink } from "./worker-link.js";
+import type { WorkerLink } from "./worker-link.js";
 
 /** Options of a HostPool. */
 export interface HostPoolOptions {
@@ -53,7 +51,7 @@ export class HostPool implements AdminTarget {
   private info: HPInfo[] = [];
   private closing: Promise<void> | null = null;
   private readonly calls: CallQueue;
-  private store: PatchStore | null = null;
+  private readonly record = new PoolRecord(this.events);
   private readonly traps = new PoolTraps();
 
   private constructor(readonly manifest: Manifest, private readonly links: WorkerLink[], private readonly options: HostPoolOptions) {
@@ -63,24 +61,7 @@ export class HostPool implements AdminTarget {
 
   /** Starts the workers; each instantiates the base (compiled once, here). */
   static async create(source: ModuleSource, options: HostPoolOptions = {}): Promise<HostPool> {
-    const workers = options.workers ?? availableParallelism();
-    checkCount("workers", workers, 1, 1024);
-    checkCount("safepointTimeoutMs", options.safepointTimeoutMs ?? 1, 1, 2 ** 31 - 1);
-    const readFile = options.readFile ?? defaultReadFile;
-    const bytesOrModule = typeof source === "string" ? await readFile(source) : source;
-    const module = bytesOrModule instanceof WebAssembly.Module ? bytesOrModule : await compileBase(toBytes(bytesOrModule));
-    const manifest = readManifest(module);
-    const script = resolveWorkerScript();
-    const control = createControlBlock(workers);
-    const importsUrl = options.imports === undefined ? null : moduleUrl(options.imports);
-    const links = Array.from({ length: workers }, (_, index) =>
-      WorkerLink.start(script, { index, workers, module, importsUrl, importsData: options.importsData, control }));
-    const started = await Promise.allSettled(links.map((l) => l.ready(options.startTimeoutMs ?? 60_000)));
-    const failed = started.find((s): s is PromiseRejectedResult => s.status === "rejected");
-    if (failed) {
-      await Promise.all(links.map((l) => l.terminate(new HotwasmError("E_POOL_CLOSED", "the pool did not start"))));
-      throw failed.reason;
-    }
+    const { manifest, links } = await startWorkers(source, options);
     return new HostPool(manifest, links, options);
   }
 
@@ -133,10 +114,7 @@ export class HostPool implements AdminTarget {
 
   /** Records every later load and unload in `store`, starting with the patches in force. */
   persistTo(store: PatchStore): Promise<void> {
-    return this.ops.serialise("load", null, async () => {
-      this.store = store;
-      await store.saveList(storedFromInfo(this.info));
-    });
+    return this.ops.serialise("load", null, () => this.record.attach(store, this.info));
   }
 
   /** Unloads a patch from every worker, all at once (hotgo's UnloadHP); with a store, a failure to record it is a warning. */
@@ -149,7 +127,7 @@ export class HostPool implements AdminTarget {
       const warnings = commits.flatMap((c) => (c.reply?.warnings ?? []).map((w) => `worker ${c.index}: ${w}`));
       this.events.emit({ type: "unloaded", hp_id: id, warnings });
       this.traps.forget(id);
-      const warning = await this.persist();
+      const warning = await this.record.save(this.info);
       if (warning) warnings.push(`${warning}; the patch will be re-applied at the next start`);
       return { hp_id: id, warnings };
     });
@@ -179,15 +157,12 @@ export class HostPool implements AdminTarget {
     const module = await compilePatch(prepared);
     const { id, bytes, config } = prepared;
     return this.ops.guard("load", id, async () => {
-      await this.store?.saveBytes(prepared.sha256, bytes).catch((err: unknown) => { throw storeFailedError(err, "its bytes"); });
+      await this.record.saveBytes(prepared.sha256, bytes);
       this.events.emit({ type: "load-begin", hp_id: id });
       await this.swap({ op: "stage-load", bytes, config, module, ...(prepared.policy ? { policy: prepared.policy } : {}) }, id);
       if (prepared.policy) this.traps.track(id, prepared.policy);
       this.events.emit({ type: "loaded", hp_id: id, ...(prepared.restored ? { restored: true as const } : {}) });
-      await this.store?.saveList(storedFromInfo(this.info)).catch(async (err: unknown) => {
-        await this.swap({ op: "stage-unload", hp_id: id }, id);
-        throw storeFailedError(err, "the load", true);
-      });
+      await this.record.saveLoad(this.info, () => this.swap({ op: "stage-unload", hp_id: id }, id));
       return id;
     }, !!prepared.restored);
   }
@@ -209,20 +184,7 @@ export class HostPool implements AdminTarget {
     this.events.emit({ type: "rollback", hp_id: id, reason });
     await this.swap({ op: "stage-revoke", hp_id: id, reason }, id);
     this.events.emit({ type: "unloaded", hp_id: id, warnings: [] });
-    await this.persist();
-  }
-
-  /** Records the patches in force, if there is a store; resolves to a warning when that failed. */
-  private async persist(): Promise<string | null> {
-    if (!this.store) return null;
-    try {
-      await this.store.saveList(storedFromInfo(this.info));
-      return null;
-    } catch (err) {
-      const message = `the state directory could not record the change: ${describeError(err)}`;
-      this.events.emit({ type: "store-failed", message });
-      return message;
-    }
+    await this.record.save(this.info);
   }
 
   private registry() {
