@@ -12,7 +12,7 @@ import type { Manifest } from "./manifest.js";
 import { OperationQueue } from "./op-queue.js";
 import type { PatchTarget } from "./patch-target.js";
 import type { Staged, StagedLoad, StageRequest } from "./staged.js";
-import { storedPatches, storeFailedError, type PatchStore, type StoredPatch } from "./patch-store.js";
+import { saveListOrWarn, storedPatches, storeFailedError, type PatchStore, type StoredPatch } from "./patch-store.js";
 import { toBytes, type ReadFile } from "./read-source.js";
 import { settleUnloaded } from "./release-patch.js";
 import { countTrap, revokePatch } from "./revoke-patch.js";
@@ -230,15 +230,7 @@ export class Host implements PatchTarget {
 
   /** Records the loaded patches in the store, if any; resolves to a warning when that failed. */
   private async persist(): Promise<string | null> {
-    if (!this.state.store) return null;
-    try {
-      await this.state.store.saveList(storedPatches(this.state));
-      return null;
-    } catch (err) {
-      const message = `the state directory could not record the change: ${describeError(err)}`;
-      this.state.events.emit({ type: "store-failed", message });
-      return message;
-    }
+    return this.state.store ? saveListOrWarn(this.state.store, storedPatches(this.state), this.state.events) : null;
   }
 
   /** Queues a `persist` after a change made outside the queue. */

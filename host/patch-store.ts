@@ -3,6 +3,7 @@
 
 import type { EffectiveConfig, TrapPolicy } from "./config.js";
 import { HotwasmError, describeError } from "./errors.js";
+import type { EventHub } from "./events.js";
 import type { HostState } from "./host-state.js";
 import type { HPInfo } from "./hp-info.js";
 
@@ -46,4 +47,16 @@ export function storedFromInfo(info: readonly HPInfo[]): StoredPatch[] {
 export function storeFailedError(err: unknown, what: string, rolledBack = false): HotwasmError {
   const rolled = rolledBack ? "; it was rolled back" : "";
   return new HotwasmError("E_STATE_WRITE_FAILED", `the state directory could not record ${what}${rolled}: ${describeError(err)}`, { cause: err });
+}
+
+/** Records `list` in `store`; when it cannot, emits `store-failed` and resolves to the warning. */
+export async function saveListOrWarn(store: PatchStore, list: StoredPatch[], events: EventHub): Promise<string | null> {
+  try {
+    await store.saveList(list);
+    return null;
+  } catch (err) {
+    const message = `the state directory could not record the change: ${describeError(err)}`;
+    events.emit({ type: "store-failed", message });
+    return message;
+  }
 }

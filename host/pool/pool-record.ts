@@ -2,10 +2,9 @@
 // load, the list in force after every change. A load the list cannot record is undone by the
 // caller; an unload or rollback it cannot record is a warning and a `store-failed` event.
 
-import { describeError } from "../errors.js";
 import type { EventHub } from "../events.js";
 import type { HPInfo } from "../hp-info.js";
-import { storedFromInfo, storeFailedError, type PatchStore } from "../patch-store.js";
+import { saveListOrWarn, storedFromInfo, storeFailedError, type PatchStore } from "../patch-store.js";
 
 /** The pool's store, if it has one. */
 export class PoolRecord {
@@ -34,14 +33,6 @@ export class PoolRecord {
 
   /** Records any other change; resolves to a warning when it cannot. */
   async save(info: HPInfo[]): Promise<string | null> {
-    if (!this.store) return null;
-    try {
-      await this.store.saveList(storedFromInfo(info));
-      return null;
-    } catch (err) {
-      const message = `the state directory could not record the change: ${describeError(err)}`;
-      this.events.emit({ type: "store-failed", message });
-      return message;
-    }
+    return this.store ? saveListOrWarn(this.store, storedFromInfo(info), this.events) : null;
   }
 }
