@@ -5,7 +5,7 @@ import type { EffectiveConfig, TrapPolicy } from "./config.js";
 import { HotwasmError, describeError } from "./errors.js";
 import type { EventHub } from "./events.js";
 import type { HostState } from "./host-state.js";
-import type { HPInfo } from "./hp-info.js";
+import { describePatches, type HPInfo } from "./hp-info.js";
 
 /** One loaded patch as recorded: enough to load it again from its stored bytes. */
 export interface StoredPatch {
@@ -25,13 +25,7 @@ export interface PatchStore {
 
 /** The loaded patches of `state`, in load order, as a store records them. */
 export function storedPatches(state: HostState): StoredPatch[] {
-  return [...state.patches.values()]
-    .sort((a, b) => a.order - b.order)
-    .map((p) => ({
-      hp_id: p.id, sha256: p.sha256,
-      config: { hp_file: p.config.hp_file, replace_config: { ...p.config.replace_config }, ref_config: { ...p.config.ref_config } },
-      ...(p.policy ? { policy: { ...p.policy } } : {}),
-    }));
+  return storedFromInfo(describePatches(state));
 }
 
 /** The patches in force of a `getHPInfo` list (a pool's), in load order, as a store records them. */
