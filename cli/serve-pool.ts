@@ -9,8 +9,7 @@ import { openAuditLog } from "../host/node/audit-log.js";
 import { createConfinedReader } from "../host/node/confine-path.js";
 import { createPatchVerifier, readTrustedKeys } from "../host/node/patch-signing.js";
 import { HostPool } from "../host/pool/host-pool.js";
-import { connectDevServer } from "../host/dev-client.js";
-import { describeDevStatus } from "../host/dev-status.js";
+import { serveUntilStopped } from "./serve-lifecycle.js";
 import { PatchJournal } from "../host/node/patch-journal.js";
 import { restorePatches } from "../host/node/restore-patches.js";
 import type { CliIo } from "./io.js";
@@ -63,15 +62,10 @@ export async function servePool(o: PoolServeOptions, io: CliIo): Promise<void> {
   io.out(`hotwasm serve: ${o.workers} workers; ${o.token ? "token required" : "loopback only, no token"}; patches from ${root}` +
     `${keys.length ? `, signed by ${keys.map((k) => k.keyId).join(", ")}` : ""}${o.rpc ? "; JSON-RPC on /hp, debug on /hpdebug" : ""}`);
   io.out(`hotwasm serve: listening on ${server.url}`);
-  const dev = o.dev === undefined ? null
-    : connectDevServer(pool, { url: o.dev, name: `serve ${server.url}`, onStatus: (s) => io.out(`hotwasm serve: dev: ${describeDevStatus(s)}`) });
-  await new Promise<void>((done) => {
-    process.once("SIGINT", done);
-    process.once("SIGTERM", done);
+  await serveUntilStopped(pool, server.url, o.dev, io, async () => {
+    if (timer) clearInterval(timer);
+    await server.close();
+    await pool.close();
+    await audit.close();
   });
-  if (timer) clearInterval(timer);
-  dev?.close();
-  await server.close();
-  await pool.close();
-  await audit.close();
 }

@@ -4,8 +4,6 @@
 import type { Command } from "commander";
 import { resolve } from "node:path";
 import { consoleImports } from "../../host/console-imports.js";
-import { connectDevServer } from "../../host/dev-client.js";
-import { describeDevStatus } from "../../host/dev-status.js";
 import { describeError } from "../../host/errors.js";
 import { startAdminServer } from "../../host/node/admin-server.js";
 import { openAuditLog } from "../../host/node/audit-log.js";
@@ -13,6 +11,7 @@ import { PatchJournal, type JournalStep } from "../../host/node/patch-journal.js
 import { restorePatches } from "../../host/node/restore-patches.js";
 import { DEFAULT_MAX_PATCH_BYTES, exportedFunction, instantiateServedHost, loadImportsModule } from "../../host/node/serve-host.js";
 import { readTls, readToken } from "../admin-options.js";
+import { serveUntilStopped } from "../serve-lifecycle.js";
 import { isLoopbackName } from "../../host/node/admin-auth.js";
 import { collect, CliUsageError, type CliIo } from "../io.js";
 
@@ -101,16 +100,11 @@ Examples:
         `${served.trustedKeys.length ? `, signed by ${served.trustedKeys.map((k) => k.keyId).join(", ")}` : ""}` +
         `${opts.rpc ? "; JSON-RPC on /hp, debug on /hpdebug" : ""}`);
       io.out(`hotwasm serve: listening on ${server.url}`);
-      const dev = opts.dev === undefined ? null
-        : connectDevServer(host, { url: opts.dev, name: `serve ${server.url}`, onStatus: (s) => io.out(`hotwasm serve: dev: ${describeDevStatus(s)}`) });
-      await new Promise<void>((done) => {
-        process.once("SIGINT", done);
-        process.once("SIGTERM", done);
+      await serveUntilStopped(host, server.url, opts.dev, io, async () => {
+        if (timer) clearInterval(timer);
+        await server.close();
+        await audit.close();
       });
-      if (timer) clearInterval(timer);
-      dev?.close();
-      await server.close();
-      await audit.close();
     });
 }
 
