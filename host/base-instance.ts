@@ -5,6 +5,7 @@ import { instantiate as instantiateWithLoader } from "@assemblyscript/loader";
 import { HotwasmError, describeError } from "./errors.js";
 import { EventHub } from "./events.js";
 import type { HostState } from "./host-state.js";
+import { InstanceReuse } from "./instance-reuse.js";
 import type { HostOptions, ModuleSource } from "./host.js";
 import { readManifest } from "./manifest.js";
 import { ArenaAllocator, TableAllocator } from "./placement.js";
@@ -38,7 +39,7 @@ export async function instantiateBase(source: ModuleSource, imports: WebAssembly
     patches: new Map(), retained: new Map(), arena: new ArenaAllocator(manifest.arena.start, manifest.arena.size),
     tables, hooks: new RuntimeHooks(manifest, instance.exports, swap, table, tables),
     nextOrder: 1, maxPatchBytes: options.maxPatchBytes ?? 64 * 1024 * 1024,
-    verifyPatch: options.verifyPatch, guard, history: new Map(), store: null, now: options.now ?? Date.now,
+    verifyPatch: options.verifyPatch, guard, history: new Map(), reuse: new InstanceReuse(), store: null, now: options.now ?? Date.now,
   };
   return { state, exports: watchExports(withoutInternals(exports as Record<string, any>), guard, argumentsLengthSetter(instance.exports)), readFile };
 }

@@ -2,6 +2,7 @@
 
 import type { EffectiveConfig, TrapPolicy } from "./config.js";
 import type { PatchStore } from "./patch-store.js";
+import type { InstanceReuse } from "./instance-reuse.js";
 import type { TrapGuard } from "./trap-guard.js";
 import type { EventHub } from "./events.js";
 import type { Manifest } from "./manifest.js";
@@ -35,6 +36,8 @@ export interface LoadedPatch {
   policy?: TrapPolicy;
   /** Times (ms) of its attributed failures within the policy's window, and how many in all. */
   traps: { times: number[]; total: number };
+  /** Its import values, when its instance may be reused after release (instance-reuse.ts). */
+  reusable?: WebAssembly.ImportValue[];
   /** Set when the host took it out of force on its own (trap limit, state not recorded). */
   rolledBack?: { reason: string; at: Date };
 }
@@ -59,6 +62,8 @@ export interface HostState {
   guard: TrapGuard;
   /** Patches the host rolled back on its own, newest last (bounded). */
   history: Map<string, LoadedPatch>;
+  /** Instances of released patches that may be reused by a load of the same bytes. */
+  reuse: InstanceReuse;
   /** Where loaded patches are recorded to survive a restart, if anywhere. */
   store: PatchStore | null;
   /** The clock of trap windows (ms). */

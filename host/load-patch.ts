@@ -1,7 +1,7 @@
 // Loading one patch: identify it, check it against the base, instantiate it, run the hooks and
 // commit its swaps all or nothing. Every step before `commitSwap` leaves the program untouched.
 
-import { canonicalMaps, effectiveConfig, type EffectiveConfig, type LoadConfig, type TrapPolicy } from "./config.js";
+import { effectiveConfig, type EffectiveConfig, type LoadConfig, type TrapPolicy } from "./config.js";
 import { HotwasmError, describeError } from "./errors.js";
 import type { LoadTimings } from "./events.js";
 import { runHook } from "./hooks.js";
@@ -12,6 +12,7 @@ import type { PatchMeta } from "./patch-meta.js";
 import type { ModuleInfo } from "./wasm-reader.js";
 import { identifyPatch, patchIdOf } from "./patch-identity.js";
 import { syncTrampolines } from "./revoke-patch.js";
+import { reusableImports } from "./instance-reuse.js";
 
 /** A patch that has been read and identified but not yet compiled. */
 export interface PreparedPatch {
@@ -40,7 +41,7 @@ export function preparePatch(state: PatchRegistry, bytes: Uint8Array, config: Lo
   state.verifyPatch?.(bytes);
   const { info, meta, sha256: digest } = identifyPatch(bytes);
   const effective = effectiveConfig(config, meta);
-  const id = patchIdOf(digest, canonicalMaps(effective));
+  const id = patchIdOf(digest, effective);
   if (state.patches.has(id)) {
     throw new HotwasmError("E_ALREADY_LOADED", `the same patch and config are already loaded as ${id}`, { details: { hp_id: id } });
   }
@@ -49,7 +50,7 @@ export function preparePatch(state: PatchRegistry, bytes: Uint8Array, config: Lo
 }
 
 /** Patches up to this size compile synchronously: handing a tiny module to a compile thread costs far more than compiling it. */
-const SYNC_COMPILE_BYTES = 4096;
+export const SYNC_COMPILE_BYTES = 4096;
 
 /** Compiles prepared bytes, turning engine errors into E_INVALID_MODULE. */
 export async function compilePatch(prepared: PreparedPatch): Promise<WebAssembly.Module> {
@@ -113,8 +114,9 @@ export function stagePatch(state: HostState, prepared: PreparedPatch, module: We
   if (placement) state.tables.take(placement.tableCount, id);
   const discard = () => state.tables.release(id);
   let instance: WebAssembly.Instance;
+  const reusable = placement ? null : reusableImports(prepared.info, plan.importObject);
   try {
-    instance = new WebAssembly.Instance(module, plan.importObject);
+    instance = (reusable && state.reuse.take(prepared.sha256, reusable)) || new WebAssembly.Instance(module, plan.importObject);
     if (placement) finishPlacement(state, instance, meta!, placement);
   } catch (err) {
     discard();
@@ -136,7 +138,7 @@ export function stagePatch(state: HostState, prepared: PreparedPatch, module: We
     replaces: plan.replacements.map((r) => ({ symbol: r.target.name, export: r.exportName, slot: r.target.slot! })),
     tableRange: placement && placement.tableCount > 0 ? { start: placement.tableBase, count: placement.tableCount } : null,
     classes: meta?.link?.classes ?? [], loadedAt: new Date(), order: 0, sha256: prepared.sha256, size: prepared.bytes.length,
-    ...(prepared.policy ? { policy: prepared.policy } : {}), traps: { times: [], total: 0 },
+    ...(prepared.policy ? { policy: prepared.policy } : {}), ...(reusable ? { reusable } : {}), traps: { times: [], total: 0 },
   };
   return { id, commit: () => commitPatch(state, record, { plan, fns }, meta, timings, !!prepared.restored), discard };
 }

@@ -41,6 +41,7 @@ function release(state: HostState, patch: LoadedPatch): void {
   state.hooks.detach(patch.id);
   state.arena.release(patch.id);
   state.tables.release(patch.id);
+  if (patch.reusable) state.reuse.offer(patch.sha256, patch.instance, patch.reusable);
   state.events.emit({ type: "released", hp_id: patch.id });
 }
 

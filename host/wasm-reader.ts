@@ -14,7 +14,7 @@ export function readModule(bytes: Uint8Array): ModuleInfo {
   if (r.u32le() !== 0x6d736100) throw new WasmReadError("bad magic number");
   if (r.u32le() !== 1) throw new WasmReadError("unsupported binary version");
   const info: ModuleInfo = {
-    types: [], imports: [], functions: [], globals: [], tables: 0, importedTables: 0,
+    types: [], imports: [], functions: [], globals: [], tables: 0, importedTables: 0, memories: 0, tags: 0,
     exports: [], start: null, data: [], elements: [], custom: [],
   };
   while (!r.done()) {
@@ -59,7 +59,7 @@ function readSection(id: number, r: Reader, info: ModuleInfo): void {
     case 2: return r.vec(() => readImport(r, info));
     case 3: return r.vec(() => { info.functions.push(typeAt(info, r.uleb())); });
     case 4: return r.vec(() => { readTableType(r); info.tables++; });
-    case 5: return r.vec(() => { readLimits(r); });
+    case 5: return r.vec(() => { readLimits(r); info.memories++; });
     case 6: return r.vec(() => { info.globals.push(readGlobalType(r)); readConstExpr(r); });
     case 7: return r.vec(() => { info.exports.push({ name: r.name(), kind: externKind(r.byte()), index: r.uleb() }); });
     case 8: info.start = r.uleb(); return;
@@ -67,7 +67,7 @@ function readSection(id: number, r: Reader, info: ModuleInfo): void {
     case 10: r.pos = r.end; return;
     case 11: return r.vec(() => { info.data.push(readData(r)); });
     case 12: r.uleb(); return;
-    case 13: return r.vec(() => { r.byte(); r.uleb(); });
+    case 13: return r.vec(() => { r.byte(); r.uleb(); info.tags++; });
     default: throw new WasmReadError(`unknown section id ${id}`);
   }
 }

@@ -60,6 +60,9 @@ export interface ModuleInfo {
   globals: GlobalType[];
   tables: number;
   importedTables: number;
+  /** Memories and tags the module defines itself (imported ones not counted). */
+  memories: number;
+  tags: number;
   exports: ExportEntry[];
   start: number | null;
   data: Segment[];
