@@ -4,6 +4,7 @@
 
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
+import { canonicalMaps, type EffectiveConfig, type SymbolMap } from "./config.js";
 import { HotwasmError } from "./errors.js";
 import { readPatchMeta, type PatchMeta } from "./patch-meta.js";
 import { readModule, WasmReadError, type ModuleInfo } from "./wasm-reader.js";
@@ -19,8 +20,9 @@ export interface PatchIdentity {
 export const REMEMBERED_BYTES = 4096;
 const REMEMBERED_LIMIT = 16;
 const recent: { bytes: Uint8Array; identity: PatchIdentity }[] = [];
-const ids = new Map<string, string>();
+const ids = new Map<string, { replace: SymbolMap; ref: SymbolMap; id: string }[]>();
 const IDS_LIMIT = 64;
+const CONFIGS_PER_DIGEST = 4;
 
 /** Reads and hashes `bytes`; throws E_INVALID_MODULE when they are not a module. */
 export function identifyPatch(bytes: Uint8Array): PatchIdentity {
@@ -42,15 +44,19 @@ export function identifyPatch(bytes: Uint8Array): PatchIdentity {
   return identity;
 }
 
-/** The id of a patch: SHA-256 of its bytes' digest and its canonical config. */
-export function patchIdOf(digest: string, canonicalConfig: string): string {
-  const key = `${digest}\n${canonicalConfig}`;
-  let id = ids.get(key);
-  if (id === undefined) {
-    id = bytesToHex(sha256(new TextEncoder().encode(key)));
+/** The id of a patch: SHA-256 of its bytes' digest and its canonical config (`canonicalMaps`). */
+export function patchIdOf(digest: string, config: EffectiveConfig): string {
+  // The maps as given decide their canonical form, so equal maps find the memo without sorting.
+  const known = ids.get(digest)?.find((e) => sameMap(e.replace, config.replace_config) && sameMap(e.ref, config.ref_config));
+  if (known) return known.id;
+  const id = bytesToHex(sha256(new TextEncoder().encode(`${digest}\n${canonicalMaps(config)}`)));
+  let entries = ids.get(digest);
+  if (!entries) {
     if (ids.size >= IDS_LIMIT) ids.delete(ids.keys().next().value!);
-    ids.set(key, id);
+    ids.set(digest, (entries = []));
   }
+  entries.unshift({ replace: { ...config.replace_config }, ref: { ...config.ref_config }, id });
+  if (entries.length > CONFIGS_PER_DIGEST) entries.pop();
   return id;
 }
 
@@ -58,4 +64,15 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/** True when two maps have the same entries (order aside). */
+function sameMap(a: SymbolMap, b: SymbolMap): boolean {
+  let n = 0;
+  for (const k in b) {
+    if (a[k] !== b[k] || !Object.hasOwn(a, k)) return false;
+    n++;
+  }
+  for (const _ in a) n--;
+  return n === 0;
 }
