@@ -54,8 +54,10 @@ export class EventHub {
 
   /** Numbers `event` and delivers it to every listener. */
   emit(event: HostEventInput): void {
-    // Object.assign, not spread: V8 11 (Node 20) spreads these objects about ten times slower.
-    const full = Object.assign({}, event, { seq: ++this.seq, time: Date.now() }) as HostEvent;
+    // Invariant: every caller hands over a fresh object, so it is numbered in place (no copy per event).
+    const full = event as HostEvent;
+    full.seq = ++this.seq;
+    full.time = Date.now();
     for (const listener of this.listeners) {
       try {
         listener(full);

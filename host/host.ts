@@ -7,7 +7,7 @@ import { HotwasmError, isHotwasmError, describeError } from "./errors.js";
 import type { HostEventListener } from "./events.js";
 import type { HostState } from "./host-state.js";
 import { describePatches, type HPInfo } from "./hp-info.js";
-import { applyPatch, compilePatch, compilePatchSync, preparePatch, rollBackPatch, stagePatch, type PreparedPatch } from "./load-patch.js";
+import { applyPatch, compilePatch, compilePatchSync, preparePatch, rollBackPatch, stagePatch, SYNC_COMPILE_BYTES, type PreparedPatch } from "./load-patch.js";
 import type { Manifest } from "./manifest.js";
 import { OperationQueue } from "./op-queue.js";
 import type { PatchTarget } from "./patch-target.js";
@@ -110,6 +110,7 @@ export class Host implements PatchTarget {
   unloadHP(id: string): Promise<UnloadResult> {
     return this.ops.serialise("unload", id, async () => {
       const result = unloadPatch(this.state, id);
+      if (!this.state.store) return result;
       const warning = await this.persist();
       if (warning) result.warnings.push(`${warning}; the patch will be re-applied at the next start`);
       return result;
@@ -202,8 +203,9 @@ export class Host implements PatchTarget {
 
   /** Compiles, records the bytes, applies and records the list; a failed record rolls the load back. */
   private async apply(prepared: PreparedPatch): Promise<string> {
-    const module = await compilePatch(prepared);
+    const module = prepared.bytes.length <= SYNC_COMPILE_BYTES ? compilePatchSync(prepared) : await compilePatch(prepared);
     const { store } = this.state;
+    if (!store) return this.ops.guard("load", prepared.id, () => applyPatch(this.state, prepared, module), !!prepared.restored);
     return this.ops.guard("load", prepared.id, async () => {
       await store?.saveBytes(prepared.sha256, prepared.bytes).catch((err: unknown) => { throw storeFailedError(err, "its bytes"); });
       const id = applyPatch(this.state, prepared, module);
