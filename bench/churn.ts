@@ -3,6 +3,8 @@
 // unload again at a fixed rate through the async API. Calls per second against the same loop
 // without churn; every answer is checked in Wasm against the versions that may be in force, at the
 // same cost whichever version answered (else the churn would be charged for the checking).
+// A case with `freshBytes` gives every load bytes the host has never seen (a unique custom
+// section), so no cache helps: every load is read, hashed, compiled and instantiated.
 
 import type { Host } from "../host/host.js";
 import { makeHotPatch, HOT_VERSIONS } from "./generated.js";
@@ -16,10 +18,18 @@ export interface Answers {
   c: number;
 }
 
+/** One churn case: a rate, and whether each load brings bytes never seen before. */
+export interface ChurnCase {
+  cyclesPerSec: number;
+  freshBytes: boolean;
+}
+
 /** Churn against no churn, medians over paired repeats. */
 export interface ChurnResult {
   /** Load+unload cycles per second asked for. */
   cyclesPerSecTarget: number;
+  /** Every load had new bytes (no cache could help). */
+  freshBytes: boolean;
   /** Loads and unloads per second done (twice the cycles when the host keeps up). */
   opsPerSecAchieved: number;
   /** Calls per second of wall time. */
@@ -55,28 +65,33 @@ interface LoopRun {
 
 const SLICE_CALLS = 20_000;
 const WARM_UP_MS = 300;
+const WARM_UP_CYCLES = 5000;
 const REPLACE = { replace_config: { hot: "main.hot" } };
 
 /**
  * Runs windows of `durationMs`, quiet and then one per rate, `repeats` rounds: every rate is
  * compared with the quiet windows of the same rounds, so the machine's drifts hit all alike.
  */
-export async function measureChurn(host: Host, rates: number[], durationMs: number, repeats: number): Promise<ChurnResult[]> {
+export async function measureChurn(host: Host, cases: ChurnCase[], durationMs: number, repeats: number): Promise<ChurnResult[]> {
   const base = await host.loadHP({ hp_bytes: makeHotPatch(HOT_VERSIONS.a), ...REPLACE });
   const quiet: LoopRun[] = [];
-  const churn: LoopRun[][] = rates.map(() => []);
-  for (const rate of rates) await runLoop(host, WARM_UP_MS, rate); // warm-up: tier-up of the loop and the patches
+  const churn: LoopRun[][] = cases.map(() => []);
+  // Warm-up, so that the windows measure steady state and not the JIT: at 1,000 cycles a second the
+  // host's code takes thousands of cycles to be optimised, which would be charged to the churn.
+  const warm = [makeHotPatch(HOT_VERSIONS.b), makeHotPatch(HOT_VERSIONS.c)];
+  for (let i = 0; i < Math.min(WARM_UP_CYCLES, repeats * 100); i++) await host.unloadHP(await host.loadHP({ hp_bytes: warm[i % 2]!, ...REPLACE }));
+  for (const c of cases) await runLoop(host, WARM_UP_MS, c); // the loop's own tier-up
   for (let r = 0; r < repeats; r++) {
-    quiet.push(await runLoop(host, durationMs, 0));
-    for (const [i, rate] of rates.entries()) churn[i]!.push(await runLoop(host, durationMs, rate));
+    quiet.push(await runLoop(host, durationMs, QUIET));
+    for (const [i, c] of cases.entries()) churn[i]!.push(await runLoop(host, durationMs, c));
   }
   await host.unloadHP(base);
   const quietWrong = quiet.reduce((s, x) => s + x.wrong + x.seen.original + x.seen.b + x.seen.c, 0);
   if (quietWrong > 0) throw new Error(`churn benchmark: ${quietWrong} calls without churn did not give patch A's answer`);
-  return rates.map((rate, i) => summarise(rate, quiet, churn[i]!, durationMs, repeats));
+  return cases.map((c, i) => summarise(c, quiet, churn[i]!, durationMs, repeats));
 }
 
-function summarise(cyclesPerSec: number, quiet: LoopRun[], churn: LoopRun[], durationMs: number, repeats: number): ChurnResult {
+function summarise({ cyclesPerSec, freshBytes }: ChurnCase, quiet: LoopRun[], churn: LoopRun[], durationMs: number, repeats: number): ChurnResult {
   const sum = (k: keyof Answers) => churn.reduce((s, x) => s + x.seen[k], 0);
   const seen = { original: sum("original"), a: sum("a"), b: sum("b"), c: sum("c") };
   // Calls and clock time summed over the windows, not a median of noisy short windows.
@@ -84,6 +99,7 @@ function summarise(cyclesPerSec: number, quiet: LoopRun[], churn: LoopRun[], dur
   const wallRatio = rateOf(churn, "wallMs") / rateOf(quiet, "wallMs");
   return {
     cyclesPerSecTarget: cyclesPerSec,
+    freshBytes,
     opsPerSecAchieved: computeMedian(churn.map((x) => x.opsPerSec)),
     callsPerSecQuiet: rateOf(quiet, "wallMs") * 1000,
     callsPerSecChurn: rateOf(churn, "wallMs") * 1000,
@@ -104,11 +120,14 @@ function rateOf(runs: LoopRun[], clock: "cpuMs" | "wallMs"): number {
   return runs.reduce((s, r) => s + r.calls, 0) / runs.reduce((s, r) => s + r[clock], 0);
 }
 
-async function runLoop(host: Host, durationMs: number, cyclesPerSec: number): Promise<LoopRun> {
+async function runLoop(host: Host, durationMs: number, { cyclesPerSec, freshBytes }: ChurnCase): Promise<LoopRun> {
   const x = host.exports;
   const counters = [x.seenOriginal, x.seenA, x.seenB, x.seenC, x.wrong] as WebAssembly.Global[];
   for (const g of counters) g.value = 0;
-  const patches = [makeHotPatch(HOT_VERSIONS.b), makeHotPatch(HOT_VERSIONS.c)];
+  const versions = [makeHotPatch(HOT_VERSIONS.b), makeHotPatch(HOT_VERSIONS.c)];
+  // Made before the clock starts: the churn is charged for loading patches, not for making them.
+  const loads = Math.ceil((durationMs * cyclesPerSec) / 1000) + 2;
+  const patches = freshBytes ? Array.from({ length: loads }, (_, i) => withNonce(versions[i % 2]!, ++nonce)) : versions;
   let ops = 0;
   let loaded: string | null = null;
   let pending: Promise<void> | null = null;
@@ -120,9 +139,10 @@ async function runLoop(host: Host, durationMs: number, cyclesPerSec: number): Pr
     now = performance.now();
     const due = Math.floor(((now - started) * cyclesPerSec * 2) / 1000); // a cycle is a load and an unload
     if (cyclesPerSec > 0 && !pending && ops < due) {
+      const bytes = patches[(ops >> 1) % patches.length]!;
       const op: Promise<unknown> = loaded
         ? host.unloadHP(loaded).then(() => { loaded = null; })
-        : host.loadHP({ hp_bytes: patches[(ops >> 1) % 2]!, ...REPLACE }).then((id) => { loaded = id; });
+        : host.loadHP({ hp_bytes: bytes, ...REPLACE }).then((id) => { loaded = id; });
       pending = op.then(() => { ops++; pending = null; });
     }
     await new Promise((resolve) => setImmediate(resolve));
@@ -134,4 +154,13 @@ async function runLoop(host: Host, durationMs: number, cyclesPerSec: number): Pr
   const [original, a, b, c, wrong] = counters.map((g) => g.value as number) as [number, number, number, number, number];
   const calls = original + a + b + c; // every call has exactly one tag; `wrong` counts those for another argument
   return { calls, wallMs: elapsed, cpuMs: cpu, callsPerSec: (calls / elapsed) * 1000, callsPerCpuSec: (calls / cpu) * 1000, opsPerSec: (ops / elapsed) * 1000, seen: { original, a, b, c }, wrong };
+}
+
+const QUIET: ChurnCase = { cyclesPerSec: 0, freshBytes: false };
+let nonce = 0;
+
+/** `bytes` with a custom section "nonce" holding `n`: other bytes, the same module. */
+function withNonce(bytes: Uint8Array, n: number): Uint8Array {
+  const payload = [1, 0x6e, n & 0x7f | 0x80, (n >>> 7) & 0x7f | 0x80, (n >>> 14) & 0x7f | 0x80, (n >>> 21) & 0x7f];
+  return Uint8Array.from([...bytes, 0, payload.length, ...payload]);
 }

@@ -57,7 +57,7 @@ export function evaluateGoals(r: Omit<BenchResults, "goals">): Goal[] {
     const g = r.memory.growth[k];
     goals.push({ benchmark: "memory", goal: `${k} growth < 1 MiB over ${r.memory.cycles} cycles`, measured: `${formatNumber(g, 3)} MiB`, met: r.memory.gc && g < 1 });
   }
-  const churn = r.churn.find((c) => c.cyclesPerSecTarget === 1000);
+  const churn = r.churn.find((c) => c.cyclesPerSecTarget === 1000 && !c.freshBytes);
   if (churn) goals.push({ benchmark: "churn", goal: "throughput loss (per CPU second) < 5 % at 1,000 load+unload cycles/s", measured: `${formatNumber(churn.loss * 100, 2)} %`, met: churn.loss < 0.05 });
   const wrong = r.churn.reduce((s, c) => s + c.wrong, 0);
   const calls = r.churn.reduce((s, c) => s + c.calls, 0);
@@ -100,7 +100,7 @@ export function formatReport(r: BenchResults): string {
     "",
     "## 5. Under churn (calls of a patched function while patches load on top of it and unload)",
     formatTable(["cycles/s asked", "loads+unloads/s done", "calls/CPU-s quiet", "calls/CPU-s churn", "loss (CPU)", "loss (wall)", "loss (CPU, median of rounds)", "calls checked", "wrong", "answers A / B / C"], r.churn.map((c) => [
-      String(c.cyclesPerSecTarget), formatNumber(c.opsPerSecAchieved, 0), `${formatNumber(c.callsPerCpuSecQuiet / 1e6, 1)} M`, `${formatNumber(c.callsPerCpuSecChurn / 1e6, 1)} M`,
+      `${c.cyclesPerSecTarget}${c.freshBytes ? " (new bytes each load)" : ""}`, formatNumber(c.opsPerSecAchieved, 0), `${formatNumber(c.callsPerCpuSecQuiet / 1e6, 1)} M`, `${formatNumber(c.callsPerCpuSecChurn / 1e6, 1)} M`,
       `${formatNumber(c.loss * 100, 2)} %`, `${formatNumber(c.wallLoss * 100, 2)} %`, `${formatNumber(c.medianLoss * 100, 2)} %`, String(c.calls), String(c.wrong), `${c.seen.a} / ${c.seen.b} / ${c.seen.c}`,
     ])),
     "",
