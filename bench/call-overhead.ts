@@ -1,8 +1,13 @@
 // Benchmark 1, call overhead: each workload built plain (-O3), patchable (unpatched and patched
 // with the same code), with every hot call made indirect (the reference), and with its hot code
-// left out of the patchable set; all run side by side in this process, interleaved.
+// left out of the patchable set; all run side by side in one process, interleaved. A process
+// places the engine's machine code once, and where a hot loop lands moves a ratio by several
+// percent for the whole process; so the ratios are medians over fresh processes.
 
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { instantiate } from "@assemblyscript/loader";
+import { isMain } from "../example/is-main.js";
 import { Host } from "../host/host.js";
 import { interleave, computeMedian, computePairedRatio } from "./stats.js";
 import { WORKLOADS, buildHotPatch, buildIndirect, buildPlain, buildWithPatchable, type Workload } from "./workloads.js";
@@ -22,6 +27,9 @@ export interface OverheadResult {
   /** Patchable build with the hot code left out (label: ratio). */
   excluded: { label: string; ratio: number } | null;
   rounds: number;
+  /** How many processes the medians are over, and the unpatched ratio in each. */
+  processes: number;
+  unpatchedByProcess: number[];
 }
 
 /** Runs the call-overhead benchmark; `quick` uses tiny sizes and few rounds. */
@@ -29,6 +37,25 @@ export async function measureCallOverhead(quick: boolean): Promise<OverheadResul
   const out: OverheadResult[] = [];
   for (const w of WORKLOADS) out.push(await measureWorkload(w, quick));
   return out;
+}
+
+/** Runs `measureCallOverhead` in `processes` fresh processes, one after the other; medians over them. */
+export async function measureCallOverheadInProcesses(quick: boolean, processes: number): Promise<OverheadResult[]> {
+  const runs: OverheadResult[][] = [];
+  for (let i = 0; i < processes; i++) runs.push(await runChild(quick));
+  return runs[0]!.map((first, w) => {
+    const all = runs.map((r) => r[w]!);
+    const med = (pick: (r: OverheadResult) => number) => computeMedian(all.map(pick));
+    const byLabel = (pick: (r: OverheadResult) => Record<string, number>) =>
+      Object.fromEntries(Object.keys(pick(first)).map((k) => [k, med((r) => pick(r)[k]!)]));
+    return {
+      ...first,
+      plainMs: med((r) => r.plainMs), unpatched: med((r) => r.unpatched), indirect: med((r) => r.indirect),
+      patched: byLabel((r) => r.patched), patchedVsUnpatched: byLabel((r) => r.patchedVsUnpatched),
+      excluded: first.excluded ? { label: first.excluded.label, ratio: med((r) => r.excluded!.ratio) } : null,
+      processes, unpatchedByProcess: all.map((r) => r.unpatched),
+    };
+  });
 }
 
 type Run = () => unknown;
@@ -60,7 +87,7 @@ async function measureWorkload(w: Workload, quick: boolean): Promise<OverheadRes
     patchedVsUnpatched: Object.fromEntries(w.patches.map((p) => [p.label, computePairedRatio(samples[p.label]!, samples.unpatched!)])),
     indirect: ratio("indirect"),
     excluded: w.exclude ? { label: w.exclude.label, ratio: ratio("excluded") } : null,
-    rounds,
+    rounds, processes: 1, unpatchedByProcess: [ratio("unpatched")],
   };
 }
 
@@ -89,3 +116,16 @@ function checkSameResults(w: Workload, variants: Record<string, Run>): void {
     if (got !== expected) throw new Error(`${w.name}: ${name} returned ${String(got)}, plain returned ${String(expected)}`);
   }
 }
+
+function runChild(quick: boolean): Promise<OverheadResult[]> {
+  const args = [fileURLToPath(import.meta.url), ...(quick ? ["--quick"] : [])];
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, args, { maxBuffer: 1 << 24 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`call overhead child failed: ${err.message}\n${stderr}`));
+      else resolve(JSON.parse(stdout) as OverheadResult[]);
+    });
+  });
+}
+
+// A child of measureCallOverheadInProcesses: the results as JSON on stdout.
+if (isMain(import.meta.url)) process.stdout.write(JSON.stringify(await measureCallOverhead(process.argv.includes("--quick"))));

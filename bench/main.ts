@@ -5,7 +5,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { Host } from "../host/host.js";
-import { measureCallOverhead } from "./call-overhead.js";
+import { measureCallOverheadInProcesses } from "./call-overhead.js";
 import { measureChurn } from "./churn.js";
 import { buildGeneratedBase } from "./generated.js";
 import { measureLoadLatency } from "./load-latency.js";
@@ -16,6 +16,9 @@ import { measureSwapPause } from "./swap-pause.js";
 import { benchPoolPause } from "./pool-pause.js";
 import { findProjectRoot } from "./workloads.js";
 import { isMain } from "../example/is-main.js";
+
+/** Fresh processes the call-overhead ratios are medians over. */
+const CALL_OVERHEAD_PROCESSES = 3;
 
 /** Sizes of a full and a quick run. */
 const PLANS = {
@@ -38,8 +41,8 @@ export async function runBench(argv: string[]): Promise<BenchResults> {
   const started = performance.now();
   const step = (what: string) => process.stderr.write(`bench: ${what} (${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
 
-  step("call overhead: building and running the workloads");
-  const callOverhead = await measureCallOverhead(quick);
+  step(`call overhead: building and running the workloads in ${quick ? 1 : CALL_OVERHEAD_PROCESSES} processes`);
+  const callOverhead = await measureCallOverheadInProcesses(quick, quick ? 1 : CALL_OVERHEAD_PROCESSES);
   step(`generating a base with ${plan.baseFunctions} patchable functions`);
   const base = await buildGeneratedBase(plan.baseFunctions);
   const host = () => Host.instantiate(base, { env: { abort: () => { throw new Error("abort"); } } });
