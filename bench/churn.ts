@@ -161,6 +161,6 @@ let nonce = 0;
 
 /** `bytes` with a custom section "nonce" holding `n`: other bytes, the same module. */
 function withNonce(bytes: Uint8Array, n: number): Uint8Array {
-  const payload = [1, 0x6e, n & 0x7f | 0x80, (n >>> 7) & 0x7f | 0x80, (n >>> 14) & 0x7f | 0x80, (n >>> 21) & 0x7f];
+  const payload = [1, 0x6e, n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, (n >>> 24) & 0xff]; // name "n", then n (opaque bytes)
   return Uint8Array.from([...bytes, 0, payload.length, ...payload]);
 }
