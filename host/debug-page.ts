@@ -24,7 +24,7 @@ ${state.functions.length === 0 ? "<p>none</p>" : table(["function", "patches, ol
 ${state.retained.length === 0 ? "<p>none</p>" : table(["hp_id", "file", "reason"], state.retained.map((p) => [code(p.hp_id), esc(p.config.hp_file || "(bytes)"), esc(p.retained_reason ?? "")]))}
 <h2>Rolled back</h2>
 ${state.rolled_back.length === 0 ? "<p>none</p>" : table(["hp_id", "file", "when", "reason"], state.rolled_back.map((p) => [code(p.hp_id), esc(p.config.hp_file || "(bytes)"), esc(p.rolled_back?.at ?? ""), esc(p.rolled_back?.reason ?? "")]))}
-<h2>JSON-RPC methods</h2>
+${Object.values(state.sections ?? {}).map((s) => `<h2>${esc(s.title)}</h2>\n${s.rows.length === 0 ? "<p>none</p>" : table(s.head, s.rows.map((r) => r.map(esc)))}\n`).join("")}<h2>JSON-RPC methods</h2>
 ${table(["method", "calls"], state.services.flatMap((s) => s.methods.map((m) => [code(m.name), String(m.calls)])))}
 <h2>Recent events</h2>
 ${state.events.length === 0 ? "<p>none</p>" : table(["#", "time", "event", "patch", "detail"], state.events.slice().reverse().map(eventRow))}

@@ -17,10 +17,22 @@ export interface DebugState {
   rolled_back: HPInfo[];
   services: { name: string; methods: { name: string; calls: number }[] }[];
   events: HostEvent[];
+  /** Sections other parts add (e.g. "fleet": the host's fleet status), by name. */
+  sections?: Record<string, DebugSection>;
 }
 
+/** An extra table on the debug page: its title, column heads and rows of plain text (escaped when rendered). */
+export interface DebugSection {
+  title: string;
+  head: string[];
+  rows: string[][];
+}
+
+/** Gives the extra sections at each request of the page. */
+export type DebugSections = () => Record<string, DebugSection>;
+
 /** Collects the debug state of `host`. */
-export function collectDebugState(host: AdminTarget, calls: Map<string, number>, events: HostEvent[]): DebugState {
+export function collectDebugState(host: AdminTarget, calls: Map<string, number>, events: HostEvent[], sections?: DebugSections): DebugState {
   const info = host.getHPInfo();
   const patches = info.filter((p) => p.state === "loaded");
   const symbols = [...new Set(patches.flatMap((p) => p.replaces.map((r) => r.symbol)))].sort();
@@ -39,5 +51,6 @@ export function collectDebugState(host: AdminTarget, calls: Map<string, number>,
     rolled_back: info.filter((p) => p.state === "rolled_back"),
     services: [{ name: "HP", methods: [...calls].map(([name, n]) => ({ name, calls: n })) }],
     events,
+    ...(sections ? { sections: sections() } : {}),
   };
 }

@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { factsOf, reportResult, type AdminAction, type AdminHooks, type RequestFacts } from "./admin-hooks.js";
 import { parseLoadConfig, type LoadConfig } from "./config.js";
-import { collectDebugState } from "./debug-state.js";
+import { collectDebugState, type DebugSections } from "./debug-state.js";
 import { renderDebugPage } from "./debug-page.js";
 import { HotwasmError, httpStatusOf, isHotwasmError, toHotwasmError } from "./errors.js";
 import { bufferEvents } from "./event-buffer.js";
@@ -29,6 +29,8 @@ export interface RpcApiOptions extends AdminHooks {
   prepareLoad?: (config: LoadConfig, req: IncomingMessage) => LoadConfig | Promise<LoadConfig>;
   /** How many recent host events the debug page keeps (default 256). */
   eventLimit?: number;
+  /** Extra sections of the debug page (e.g. the fleet status). */
+  debugSections?: DebugSections;
 }
 
 /** The service name, as hotgo registers it. */
@@ -47,7 +49,7 @@ export function HPRpcServer(host: AdminTarget, options: RpcApiOptions = {}): (re
       await options.authorize?.(req);
       if (url.pathname === debugPath) {
         if (req.method !== "GET" && req.method !== "HEAD") throw methodNotAllowed(req, "GET");
-        const state = collectDebugState(host, calls, events.since(Number(url.searchParams.get("since") ?? 0) || 0));
+        const state = collectDebugState(host, calls, events.since(Number(url.searchParams.get("since") ?? 0) || 0), options.debugSections);
         if (wantsJson(req, url)) writeJson(res, 200, state);
         else writeText(res, 200, "text/html; charset=utf-8", renderDebugPage(state));
         reportResult(options, { surface: "rpc", ...facts, ...outcomeOf(undefined) }, req);

@@ -5,6 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createTlsServer } from "node:https";
 import type { AdminRecord } from "../admin-hooks.js";
+import type { DebugSections } from "../debug-state.js";
 import { HotwasmError } from "../errors.js";
 import type { AdminTarget } from "../admin-target.js";
 import { HPHttpServer } from "../http-server.js";
@@ -30,6 +31,8 @@ export interface AdminServerOptions {
   onResult?: (record: AdminRecord, req: IncomingMessage) => void;
   /** Serve HTTPS with this certificate chain and private key (PEM). */
   tls?: { cert: string | Buffer; key: string | Buffer };
+  /** Extra sections of the debug page (e.g. the fleet status). */
+  debugSections?: DebugSections;
 }
 
 /** A listening admin server. */
@@ -70,7 +73,7 @@ export function createAdminListener(host: AdminTarget, options: AdminServerOptio
   const maxUploadBytes = options.maxUploadBytes ?? 16 * 1024 * 1024;
   const http = HPHttpServer(host, { ...hooks, maxUploadBytes });
   // An upload over JSON-RPC travels in base64: 4/3 of the bytes, plus room for the config.
-  const rpc = options.rpc ? HPRpcServer(host, { ...hooks, maxBodyBytes: Math.ceil(maxUploadBytes / 3) * 4 + 1024 * 1024 }) : null;
+  const rpc = options.rpc ? HPRpcServer(host, { ...hooks, maxBodyBytes: Math.ceil(maxUploadBytes / 3) * 4 + 1024 * 1024, debugSections: options.debugSections }) : null;
   return (req, res) => {
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
     if (rpc && (path === "/hp" || path === "/hpdebug")) rpc(req, res);
