@@ -1,6 +1,7 @@
 // HotwasmError: the one error type of hotwasm, with a stable code per failure kind.
 
-/** Every code hotwasm can fail with, and what it means. Keep in sync with the README's table. */
+/** Every code hotwasm can fail with, and what it means. Keep in sync with the README's table (a docs page's
+ * table for the codes of its feature, e.g. docs/fleet.md). */
 export const ERROR_CODES = {
   E_INVALID_CONFIG: "the patch config is malformed (missing file, wrong types, unknown keys)",
   E_PATCH_READ_FAILED: "the patch file could not be read",
@@ -61,6 +62,14 @@ export const ERROR_CODES = {
   E_COMPILE_ERROR: "the AssemblyScript compiler reported errors; its messages say where",
   E_DEV_UNREACHABLE: "the dev client could not reach the dev server or lost its connection",
   E_BUNDLE_NODE_IMPORT: "the browser bundle would contain a Node module (node:*), which browsers do not have",
+  E_FLEET_CONFIG: "the fleet options are unusable (engine URL, host name, credentials, rollout spec)",
+  E_FLEET_UNREACHABLE: "the fleet engine could not be reached, refused the credentials or could not commit a write",
+  E_FLEET_NOT_SET_UP: "the fleet engine has no hotwasm buckets yet (run hotwasm fleet controller or fleet push)",
+  E_FLEET_CONFLICT: "another writer got there first (a rollout in progress, a controller's lease, a host name in use)",
+  E_FLEET_NO_ROLLOUT: "there is no rollout of that build to promote or roll back",
+  E_FLEET_PATCH_MISSING: "the fleet's patch store has no patch with that sha256",
+  E_FLEET_DIGEST_MISMATCH: "the bytes fetched from the fleet's patch store do not hash to their sha256 name",
+  E_FLEET_CORRUPT: "a record read from the fleet engine is malformed",
 } as const;
 
 /** A stable error code. */
@@ -90,7 +99,8 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   E_BODY_TOO_LARGE: 413, E_INTERNAL: 500, E_AUTH_REQUIRED: 401, E_AUTH_FAILED: 401, E_FORBIDDEN_ORIGIN: 403,
   E_PATH_OUTSIDE: 403, E_PATCH_UNSIGNED: 403, E_BAD_PATCH_SIGNATURE: 403, E_STATE_WRITE_FAILED: 503,
   E_INVALID_OPTION: 400, E_WORKER_FAILED: 503, E_CALL_FAILED: 500,
-  E_SAFEPOINT_TIMEOUT: 503, E_POOL_CLOSED: 503,
+  E_SAFEPOINT_TIMEOUT: 503, E_POOL_CLOSED: 503, E_FLEET_UNREACHABLE: 503, E_FLEET_CONFLICT: 409, E_FLEET_NO_ROLLOUT: 404,
+  E_FLEET_CONFIG: 400,
 };
 
 /** The HTTP status for a refusal: 422 for a patch that does not fit the base, unless listed. */

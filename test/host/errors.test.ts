@@ -1,13 +1,16 @@
-// The README's table of error codes is complete, and HotwasmError keeps its code and cause.
+// The tables of error codes (README, docs pages) are complete, and HotwasmError keeps its code and cause.
 
 import { expect, test } from "vitest";
-import { readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ERROR_CODES, HotwasmError, httpStatusOf, toHotwasmError } from "../../host/errors.js";
 
-test("every code is in the README's table with its meaning", () => {
-  const readme = readFileSync(fileURLToPath(new URL("../../README.md", import.meta.url)), "utf8");
-  for (const [code, meaning] of Object.entries(ERROR_CODES)) expect(readme).toContain(`| \`${code}\` | ${meaning} |`);
+test("every code is in the README's table, or a docs page's, with its meaning", () => {
+  const root = fileURLToPath(new URL("../../", import.meta.url));
+  const docs = existsSync(join(root, "docs")) ? readdirSync(join(root, "docs")).filter((f) => f.endsWith(".md")).map((f) => join("docs", f)) : [];
+  const text = ["README.md", ...docs].map((f) => readFileSync(join(root, f), "utf8")).join("\n");
+  for (const [code, meaning] of Object.entries(ERROR_CODES)) expect(text).toContain(`| \`${code}\` | ${meaning} |`);
 });
 
 test("errors carry code, cause and a one-line form; unknown throws become E_INTERNAL", () => {
