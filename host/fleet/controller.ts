@@ -1,0 +1,176 @@
+// The controller: drives every build's rollout through its state machine (decide.ts). All its
+// state lives in the engine: each decision is one compare-and-set of the rollout state, holding a
+// lease in that same record, so a controller killed at any point and started again resumes where
+// the engine says, and a second one stays passive while the lease is held. Watches only wake it up
+// early; it also reads everything again every tick.
+
+import { hostname } from "node:os";
+import { randomBytes } from "node:crypto";
+import { describeError, isHotwasmError } from "../index.js";
+import { lastRecordedGen, publishTransition } from "./audit.js";
+import { decideNext, transitionOf, type Transition } from "./decide.js";
+import { connectEngine, setUpFleet, type EngineOptions, type FleetEngine, type LayoutOptions } from "./engine.js";
+import { hostIdFrom, rolloutKey } from "./layout.js";
+import { encodeRecord, type RolloutState } from "./records.js";
+import { listSpecBuilds, readSnapshot, writeEntry } from "./snapshot.js";
+
+/** Options of a controller. */
+export interface ControllerOptions {
+  engine: EngineOptions;
+  /** This controller's name in leases and the audit (default: machine, pid and a random suffix). */
+  id?: string;
+  /** Time between two full passes, ms (default 2 s). */
+  tickMs?: number;
+  /** How long a lease lasts without renewal, ms (default 15 s): a killed controller's successor waits this long. */
+  leaseMs?: number;
+  /** Buckets to create if missing (replicas, presence TTL). */
+  layout?: LayoutOptions;
+  log?: (line: string) => void;
+  /** Test only: told when a transition is written ("written") and recorded in the audit ("recorded"); may hold it there. */
+  onStep?: (step: "written" | "recorded", transition: Transition) => Promise<void>;
+}
+
+/** A running controller. */
+export class FleetController {
+  readonly id: string;
+  private closed = false;
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private soon: ReturnType<typeof setTimeout> | null = null;
+  private watchers: { stop(): void }[] = [];
+  private running: Promise<void> | null = null;
+  private again = false;
+  private readonly recorded = new Map<string, number>();
+
+  private constructor(private readonly engine: FleetEngine, private readonly options: ControllerOptions) {
+    this.id = options.id ?? `${hostIdFrom(hostname())}-${process.pid}-${randomBytes(3).toString("hex")}`;
+  }
+
+  /** Connects, creates missing buckets and starts the loop; E_FLEET_UNREACHABLE when the engine does not answer. */
+  static async start(options: ControllerOptions): Promise<FleetController> {
+    const engine = await connectEngine({ ...options.engine, persistent: true, name: "hotwasm controller" });
+    try {
+      await setUpFleet(engine, options.layout);
+    } catch (err) {
+      await engine.close();
+      throw err;
+    }
+    const controller = new FleetController(engine, options);
+    controller.begin();
+    return controller;
+  }
+
+  /** One pass over every build with a rollout spec; resolves once a pass that started after this call is over. */
+  tick(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      do {
+        this.again = false;
+        await this.pass();
+      } while (this.again && !this.closed);
+    })().finally(() => { this.running = null; });
+    return this.running;
+  }
+
+  /** Stops the loop and closes the connection (the lease runs out on its own). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    if (this.soon) clearTimeout(this.soon);
+    for (const w of this.watchers) w.stop();
+    await this.running?.catch(() => undefined);
+    await this.engine.close();
+  }
+
+  private begin(): void {
+    this.timer = setInterval(() => void this.tick(), this.options.tickMs ?? 2000);
+    for (const kv of [this.engine.fleet, this.engine.status, this.engine.presence]) void this.watch(kv);
+    void this.tick();
+  }
+
+  /** Wakes the loop on any change of specs, states, statuses or presence; the tick covers a stalled watch. */
+  private async watch(kv: FleetEngine["fleet"]): Promise<void> {
+    while (!this.closed) {
+      try {
+        const w = await kv.watch({ key: ">", include: "updates" });
+        this.watchers.push(w);
+        for await (const _ of w) this.wakeSoon();
+      } catch {
+        // The tick goes on; try again later.
+      }
+      if (!this.closed) await new Promise((r) => setTimeout(r, this.options.tickMs ?? 2000).unref());
+    }
+  }
+
+  private wakeSoon(): void {
+    if (this.soon || this.closed) return;
+    this.soon = setTimeout(() => { this.soon = null; void this.tick(); }, 20);
+  }
+
+  private async pass(): Promise<void> {
+    if (this.closed) return;
+    try {
+      for (const build of await listSpecBuilds(this.engine)) await this.driveBuild(build);
+    } catch (err) {
+      this.log(`cannot reach the engine: ${describeError(err)}`);
+    }
+  }
+
+  /** Decides and writes for one build until there is nothing more to do now (or another writer won). */
+  private async driveBuild(build: string): Promise<void> {
+    const leaseMs = this.options.leaseMs ?? 15_000;
+    let snap = await readSnapshot(this.engine, build, (key, err) => this.log(`ignoring ${key}: ${describeError(err)}`));
+    await this.repairAudit(build, snap.state);
+    for (let i = 0; i < 8 && !this.closed; i++) {
+      const decision = decideNext(snap, Date.now(), { id: this.id, leaseMs });
+      if (decision.kind === "wait") return;
+      let revision: number;
+      try {
+        revision = await writeEntry(this.engine.fleet, rolloutKey(build), encodeRecord(decision.next), snap.revision);
+      } catch (err) {
+        if (isHotwasmError(err) && err.code === "E_FLEET_CONFLICT") return; // another controller wrote first: read again next time
+        throw err;
+      }
+      const before = snap.state;
+      snap = { ...snap, state: decision.next, revision };
+      if (before && before.lease?.holder !== this.id && before.lease && !decision.transition) this.log(`${short(build)}: took over the lease of ${before.lease.holder}`);
+      if (decision.transition) await this.record(build, decision.next, decision.transition);
+    }
+  }
+
+  private async record(build: string, state: RolloutState, t: Transition): Promise<void> {
+    this.log(`${short(build)} ${state.rollout_id}: ${t.from ?? "-"} → ${t.to}${t.to === "canary" || t.to === "waves" ? ` step ${t.step + 1} (${state.steps[t.step]!.pct} %, ${state.admitted.length} admitted)` : ""}, generation ${t.gen}${t.reason ? `: ${t.reason}` : ""}`);
+    await this.options.onStep?.("written", t);
+    try {
+      await publishTransition(this.engine, { kind: "transition", build_id: build, rollout_id: state.rollout_id, ...t, admitted: state.admitted.length, controller: this.id, at: state.updated_at });
+      this.recorded.set(build, t.gen);
+    } catch (err) {
+      this.log(`cannot record generation ${t.gen} in the audit stream yet: ${describeError(err)}`);
+    }
+    await this.options.onStep?.("recorded", t);
+  }
+
+  /** Writes the audit record of the state's last transition if a controller stopped between writing the state and recording it. */
+  private async repairAudit(build: string, state: RolloutState | null): Promise<void> {
+    if (!state || (this.recorded.get(build) ?? 0) >= state.gen) return;
+    const mayAct = !state.lease || state.lease.holder === this.id || state.lease.until <= Date.now();
+    if (!mayAct) return;
+    if ((await lastRecordedGen(this.engine, build)) < state.gen) {
+      const t = transitionOf(state);
+      await publishTransition(this.engine, { kind: "transition", build_id: build, rollout_id: state.rollout_id, ...t, admitted: state.admitted.length, controller: this.id, at: state.updated_at });
+      this.log(`${short(build)} ${state.rollout_id}: recorded generation ${t.gen} (${t.from ?? "-"} → ${t.to}) in the audit stream`);
+    }
+    this.recorded.set(build, state.gen);
+  }
+
+  private log(line: string): void {
+    this.options.log?.(`controller ${this.id}: ${line}`);
+  }
+}
+
+function short(build: string): string {
+  return build.slice(0, 8);
+}
