@@ -40,23 +40,27 @@ export class FleetController {
   private running: Promise<void> | null = null;
   private again = false;
   private readonly recorded = new Map<string, number>();
+  private ready = false;
+  private problem: string | null = null;
+  private markSetUp: () => void = () => {};
+  private readonly setUp = new Promise<void>((resolve) => { this.markSetUp = resolve; });
 
   private constructor(private readonly engine: FleetEngine, private readonly options: ControllerOptions) {
     this.id = options.id ?? `${hostIdFrom(hostname())}-${process.pid}-${randomBytes(3).toString("hex")}`;
   }
 
-  /** Connects, creates missing buckets and starts the loop; E_FLEET_UNREACHABLE when the engine does not answer. */
+  /** Connects and starts the loop, which first creates the missing buckets (again each tick until it can: a new cluster
+   * takes a moment to elect its leaders); E_FLEET_UNREACHABLE when the engine does not answer. */
   static async start(options: ControllerOptions): Promise<FleetController> {
     const engine = await connectEngine({ ...options.engine, persistent: true, name: "hotwasm controller" });
-    try {
-      await setUpFleet(engine, options.layout);
-    } catch (err) {
-      await engine.close();
-      throw err;
-    }
     const controller = new FleetController(engine, options);
     controller.begin();
     return controller;
+  }
+
+  /** Resolves once the fleet's buckets exist (the first tick that could create them). */
+  whenSetUp(): Promise<void> {
+    return this.setUp;
   }
 
   /** One pass over every build with a rollout spec; resolves once a pass that started after this call is over. */
@@ -87,11 +91,12 @@ export class FleetController {
 
   private begin(): void {
     this.timer = setInterval(() => void this.tick(), this.options.tickMs ?? 2000);
-    for (const kv of [this.engine.fleet, this.engine.status, this.engine.presence]) void this.watch(kv);
-    void this.tick();
+    void this.tick().then(() => {
+      for (const kv of [this.engine.fleet, this.engine.status]) void this.watch(kv);
+    });
   }
 
-  /** Wakes the loop on any change of specs, states, statuses or presence; the tick covers a stalled watch. */
+  /** Wakes the loop on any change of specs, states or statuses (hosts coming and going wait for the tick); the tick covers a stalled watch. */
   private async watch(kv: FleetEngine["fleet"]): Promise<void> {
     while (!this.closed) {
       try {
@@ -105,17 +110,27 @@ export class FleetController {
     }
   }
 
+  /** A pass soon: changes come in bursts (every host acks a step), one pass reads them all. */
   private wakeSoon(): void {
     if (this.soon || this.closed) return;
-    this.soon = setTimeout(() => { this.soon = null; void this.tick(); }, 20);
+    this.soon = setTimeout(() => { this.soon = null; void this.tick(); }, WAKE_DELAY_MS);
   }
 
   private async pass(): Promise<void> {
     if (this.closed) return;
     try {
+      if (!this.ready) {
+        await setUpFleet(this.engine, this.options.layout);
+        this.ready = true;
+        this.markSetUp();
+      }
       for (const build of await listSpecBuilds(this.engine)) await this.driveBuild(build);
+      if (this.problem !== null) this.log("the engine answers again");
+      this.problem = null;
     } catch (err) {
-      this.log(`cannot reach the engine: ${describeError(err)}`);
+      const line = describeError(err);
+      if (line !== this.problem) this.log(`cannot reach the engine: ${line}`);
+      this.problem = line;
     }
   }
 
@@ -170,6 +185,9 @@ export class FleetController {
     this.options.log?.(`controller ${this.id}: ${line}`);
   }
 }
+
+/** Delay of a pass after a watch saw a change. */
+const WAKE_DELAY_MS = 50;
 
 function short(build: string): string {
   return build.slice(0, 8);

@@ -4,7 +4,7 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { HotwasmError, describeError } from "../index.js";
-import type { EngineOptions } from "./engine.js";
+import { checkServers, type EngineOptions } from "./engine.js";
 
 /** What a command knows about the engine: file names and a user name, no secret itself. */
 export interface EngineSources {
@@ -23,7 +23,7 @@ export const DEFAULT_ENGINE_URL = "nats://127.0.0.1:4222";
 
 /** Reads the secrets a command's options name; E_FLEET_CONFIG when a file is unreadable or they do not fit together. */
 export async function readEngineOptions(sources: EngineSources, env: Record<string, string | undefined>, cwd: string): Promise<EngineOptions> {
-  const servers = (sources.servers ?? env.HOTWASM_FLEET ?? DEFAULT_ENGINE_URL).split(",").map((s) => s.trim()).filter((s) => s !== "");
+  const servers = checkServers((sources.servers ?? env.HOTWASM_FLEET ?? DEFAULT_ENGINE_URL).split(",").map((s) => s.trim()).filter((s) => s !== ""));
   const token = sources.tokenFile !== undefined ? await readSecret(sources.tokenFile, "token", cwd) : env.HOTWASM_FLEET_TOKEN || undefined;
   const user = sources.user ?? (env.HOTWASM_FLEET_USER || undefined);
   const pass = sources.passwordFile !== undefined ? await readSecret(sources.passwordFile, "password", cwd) : env.HOTWASM_FLEET_PASSWORD || undefined;

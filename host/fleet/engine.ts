@@ -112,9 +112,27 @@ export function toFleetError(err: unknown, doing: string): HotwasmError {
   return new HotwasmError("E_FLEET_UNREACHABLE", `cannot ${doing}: ${describeError(err)}`, { cause: err });
 }
 
+/** `servers` if every one is an engine URL without credentials in it; E_FLEET_CONFIG otherwise. */
+export function checkServers(servers: string[]): string[] {
+  if (servers.length === 0) throw new HotwasmError("E_FLEET_CONFIG", "give the fleet engine's URL (nats://HOST:PORT)");
+  for (const server of servers) {
+    let url: URL;
+    try {
+      url = new URL(server);
+    } catch {
+      throw new HotwasmError("E_FLEET_CONFIG", `"${server}" is not an engine URL (nats://HOST:PORT)`);
+    }
+    if (url.protocol !== "nats:" && url.protocol !== "tls:") throw new HotwasmError("E_FLEET_CONFIG", `the engine URL ${server} must start with nats:// or tls://`);
+    if (url.username || url.password) {
+      throw new HotwasmError("E_FLEET_CONFIG", "credentials do not go in the engine URL (it shows in process listings); use a token or password file, or the environment");
+    }
+  }
+  return servers;
+}
+
 async function bindEngine(nc: NatsConnection, timeout: number): Promise<FleetEngine> {
   try {
-    const js = jetstream(nc, { timeout });
+    const js = jetstream(nc, { timeout, checkAPI: false });
     const jsm = await jetstreamManager(nc, { timeout, checkAPI: false });
     const kvm = new Kvm(js);
     const [fleet, status, presence] = await Promise.all([LAYOUT.fleet, LAYOUT.status, LAYOUT.presence].map((name) => kvm.open(name)));
@@ -131,21 +149,4 @@ async function bindEngine(nc: NatsConnection, timeout: number): Promise<FleetEng
     await nc.close().catch(() => undefined);
     throw toFleetError(cause, "bind the fleet's buckets");
   }
-}
-
-function checkServers(servers: string[]): string[] {
-  if (servers.length === 0) throw new HotwasmError("E_FLEET_CONFIG", "give the fleet engine's URL (nats://HOST:PORT)");
-  for (const server of servers) {
-    let url: URL;
-    try {
-      url = new URL(server);
-    } catch {
-      throw new HotwasmError("E_FLEET_CONFIG", `"${server}" is not an engine URL (nats://HOST:PORT)`);
-    }
-    if (url.protocol !== "nats:" && url.protocol !== "tls:") throw new HotwasmError("E_FLEET_CONFIG", `the engine URL ${server} must start with nats:// or tls://`);
-    if (url.username || url.password) {
-      throw new HotwasmError("E_FLEET_CONFIG", "credentials do not go in the engine URL (it shows in process listings); use a token or password file, or the environment");
-    }
-  }
-  return servers;
 }

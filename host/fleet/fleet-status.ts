@@ -82,7 +82,7 @@ export function formatFleetStatus(status: FleetStatus, now = Date.now()): string
 
 function hostRow(build: string, host: string, live: boolean, s: HostStatus | undefined, state: RolloutState | null, p: Presence | undefined): HostRow {
   const wanted = state ? shasOf(desiredFor(state, host)) : [];
-  const converged = !!s && !!state && s.rollout_id === state.rollout_id && s.gen === state.gen && s.result === "ack" && s.applied.join() === wanted.join();
+  const converged = !!s && s.result === "ack" && s.applied.join() === wanted.join() && (state ? s.rollout_id === state.rollout_id && s.gen === state.gen : s.rollout_id === null);
   return {
     host_id: host, build_id: build, live, admitted: !!state && (state.phase === "done" || state.admitted.includes(host)), wanted,
     applied: s ? s.applied : null, result: s ? s.result : null, gen: s ? s.gen : null, converged,

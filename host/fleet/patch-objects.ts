@@ -58,17 +58,41 @@ export async function fetchPatch(engine: FleetEngine, sha256: string, maxBytes: 
   const info = await engineCall(`look up patch ${sha256}`, () => engine.patches.info(sha256));
   if (!info) throw new HotwasmError("E_FLEET_PATCH_MISSING", `the fleet's patch store has no patch ${sha256}`);
   if (info.size > maxBytes) throw new HotwasmError("E_PATCH_TOO_LARGE", `patch ${sha256} is ${info.size} bytes, more than ${maxBytes}`);
-  let bytes: Uint8Array | null;
-  try {
-    bytes = await engine.patches.getBlob(sha256);
-  } catch (err) {
-    if (/digests do not match/.test(describeError(err))) throw new HotwasmError("E_FLEET_DIGEST_MISMATCH", `patch ${sha256} came back damaged from the store (${describeError(err)})`, { cause: err });
-    throw toFleetError(err, `fetch patch ${sha256}`);
-  }
-  if (!bytes) throw new HotwasmError("E_FLEET_PATCH_MISSING", `the fleet's patch store has no patch ${sha256}`);
+  const bytes = await readObject(engine, sha256, FETCH_TIMEOUT_MS + Math.ceil(info.size / (1024 * 1024)) * 1000);
   const actual = sha256Hex(bytes);
   if (actual !== sha256) throw new HotwasmError("E_FLEET_DIGEST_MISMATCH", `the bytes stored as ${sha256} hash to ${actual}`);
   return bytes;
+}
+
+/** How long a fetch may take, plus a second per MiB: the store streams an object through a consumer that can stall when a node dies. */
+const FETCH_TIMEOUT_MS = 10_000;
+
+/** Reads an object whole, within `ms`; a stalled read is cancelled (E_FLEET_UNREACHABLE: the host tries again later). */
+async function readObject(engine: FleetEngine, sha256: string, ms: number): Promise<Uint8Array> {
+  const got = await engineCall(`fetch patch ${sha256}`, () => engine.patches.get(sha256));
+  if (!got) throw new HotwasmError("E_FLEET_PATCH_MISSING", `the fleet's patch store has no patch ${sha256}`);
+  const reader = got.data.getReader();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const stalled = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      void reader.cancel().catch(() => undefined);
+      reject(new HotwasmError("E_FLEET_UNREACHABLE", `fetching patch ${sha256} took more than ${ms} ms`));
+    }, ms);
+  });
+  try {
+    const chunks: Uint8Array[] = [];
+    for (;;) {
+      const { done, value } = await Promise.race([reader.read(), stalled]);
+      if (done) break;
+      chunks.push(value);
+    }
+    return Buffer.concat(chunks);
+  } catch (err) {
+    if (/digests do not match/.test(describeError(err))) throw new HotwasmError("E_FLEET_DIGEST_MISMATCH", `patch ${sha256} came back damaged from the store (${describeError(err)})`, { cause: err });
+    throw toFleetError(err, `fetch patch ${sha256}`);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The sha256 of `bytes`, hex. */

@@ -1,9 +1,9 @@
 // Reading the engine: one record with its revision (for compare-and-set), every record under a
 // wildcard key, and a build's whole snapshot (spec, state, live hosts, statuses).
 
-import { DeliverPolicy } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
 import type { z } from "zod";
+import { isHotwasmError } from "../index.js";
 import type { Snapshot } from "./decide.js";
 import { engineCall, type FleetEngine } from "./engine.js";
 import { LAYOUT, presenceKey, rolloutKey, specKey, statusKey } from "./layout.js";
@@ -28,44 +28,38 @@ export function writeEntry(kv: KV, key: string, value: Uint8Array, revision: num
   return engineCall(`write ${key}`, () => (revision === 0 ? kv.create(key, value) : kv.update(key, value, revision)));
 }
 
+/** The keys of `bucket` matching `filter` (one wildcard) that hold or held a value: one request, no consumer. */
+export async function listKeys(engine: FleetEngine, bucket: string, filter: string): Promise<string[]> {
+  const prefix = `$KV.${bucket}.`;
+  const info = await engineCall(`list ${bucket} ${filter}`, () => engine.jsm.streams.info(`KV_${bucket}`, { subjects_filter: prefix + filter }));
+  return Object.keys(info.state.subjects ?? {}).map((s) => s.slice(prefix.length)).sort();
+}
+
 /**
- * The last value of every key of `bucket` matching `filter` (one wildcard), by key; deleted and
- * malformed ones left out. One ordered consumer delivering the last message per key, read up to the
- * stream's end as it was when asked (the client's own history() can run on while writes go on).
+ * The last value of every key of `bucket` matching `filter`, by key; deleted and malformed ones left
+ * out. The keys are listed, then read one by one (a few at a time): no consumer is created, which on
+ * a cluster would be a write of the cluster's own metadata.
  */
 export async function readAll<T>(engine: FleetEngine, bucket: string, filter: string, schema: z.ZodType<T>, onBad?: (key: string, err: unknown) => void): Promise<Map<string, T>> {
-  const stream = `KV_${bucket}`;
-  const prefix = `$KV.${bucket}.`;
-  const last = new Map<string, { op: string; value: Uint8Array }>();
-  await engineCall(`read ${bucket} ${filter}`, async () => {
-    const info = await engine.jsm.streams.info(stream, { subjects_filter: prefix + filter });
-    const keys = Object.keys(info.state.subjects ?? {}).length;
-    if (keys === 0) return;
-    const end = info.state.last_seq;
-    const consumer = await engine.js.consumers.get(stream, { filter_subjects: prefix + filter, deliver_policy: DeliverPolicy.LastPerSubject });
-    let done = false;
-    while (!done) {
-      let got = 0;
-      for await (const m of await consumer.fetch({ max_messages: Math.max(keys - last.size, 1), expires: 2000 })) {
-        got++;
-        last.set(m.subject.slice(prefix.length), { op: m.headers?.get("KV-Operation") || "PUT", value: m.data });
-        if (m.seq >= end || m.info.pending === 0) done = true;
-      }
-      if (got === 0 || last.size >= keys) done = true;
-    }
-    await consumer.delete().catch(() => undefined);
-  });
+  const kv = bucket === LAYOUT.fleet ? engine.fleet : bucket === LAYOUT.status ? engine.status : engine.presence;
+  const keys = await listKeys(engine, bucket, filter);
   const out = new Map<string, T>();
-  for (const [key, e] of last) {
-    if (e.op !== "PUT") continue;
-    try {
-      out.set(key, parseRecord(schema, e.value, key));
-    } catch (err) {
-      onBad?.(key, err);
-    }
+  for (let i = 0; i < keys.length; i += READ_BATCH) {
+    await Promise.all(keys.slice(i, i + READ_BATCH).map(async (key) => {
+      try {
+        const { value } = await readEntry(kv, key, schema);
+        if (value !== null) out.set(key, value);
+      } catch (err) {
+        if (isHotwasmError(err) && err.code === "E_FLEET_CORRUPT") onBad?.(key, err);
+        else throw err;
+      }
+    }));
   }
   return out;
 }
+
+/** Reads made at once by readAll. */
+const READ_BATCH = 16;
 
 /** Everything the controller decides on for `build`, with the state's revision. */
 export async function readSnapshot(engine: FleetEngine, build: string, onBad?: (key: string, err: unknown) => void): Promise<Snapshot & { revision: number }> {
@@ -82,9 +76,5 @@ export async function readSnapshot(engine: FleetEngine, build: string, onBad?: (
 
 /** The builds that have a rollout spec. */
 export async function listSpecBuilds(engine: FleetEngine): Promise<string[]> {
-  const builds: string[] = [];
-  await engineCall("list the rollout specs", async () => {
-    for await (const key of await engine.fleet.keys("spec.*")) builds.push(key.slice("spec.".length));
-  });
-  return builds.sort();
+  return (await listKeys(engine, LAYOUT.fleet, "spec.*")).map((key) => key.slice("spec.".length));
 }
