@@ -9,6 +9,7 @@ import { registerInspect } from "./commands/inspect.js";
 import { registerPatch } from "./commands/patch.js";
 import { registerDiff } from "./commands/diff.js";
 import { registerDev } from "./commands/dev.js";
+import { registerFleet } from "./commands/fleet.js";
 import { registerKeygen } from "./commands/keygen.js";
 import { registerLoad } from "./commands/load.js";
 import { registerServe } from "./commands/serve.js";
@@ -49,6 +50,7 @@ export function createProgram(io: CliIo, passthrough: string[]): Command {
   registerInfo(program, io);
   registerSign(program, io);
   registerKeygen(program, io);
+  registerFleet(program, io);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput(program.configureOutput());
   return program;
 }

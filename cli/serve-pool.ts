@@ -13,9 +13,10 @@ import { serveUntilStopped } from "./serve-lifecycle.js";
 import { PatchJournal } from "../host/node/patch-journal.js";
 import { restorePatches } from "../host/node/restore-patches.js";
 import type { CliIo } from "./io.js";
+import { joinFleet, type FleetServeFlags } from "./fleet-options.js";
 
 /** What `serve` hands over once its own options are checked. */
-export interface PoolServeOptions {
+export interface PoolServeOptions extends FleetServeFlags {
   app: string;
   workers: number;
   host: string;
@@ -53,10 +54,12 @@ export async function servePool(o: PoolServeOptions, io: CliIo): Promise<void> {
     const journal = await PatchJournal.open(resolve(io.cwd, o.stateDir));
     await restorePatches(pool, journal, io.err, (record) => audit.record(record));
   }
+  const fleet = await joinFleet(o, pool, "pool", keys.length > 0, io);
   const call = (name: string) => pool.call(name).catch((err: unknown) => io.err(`hotwasm serve: ${name} failed: ${describeError(err)}`));
   for (const name of o.run) await call(name);
   const server = await startAdminServer(pool, {
     hostname: o.host, port: o.port, token: o.token, tls: o.tls, rpc: o.rpc, maxUploadBytes: o.maxPatchBytes, allowedOrigins: o.allowOrigin, onResult: audit.record,
+    debugSections: fleet?.debugSections,
   });
   const timer = o.tick === undefined ? null : setInterval(() => void call(o.tick!), o.tickMs);
   io.out(`hotwasm serve: ${o.workers} workers; ${o.token ? "token required" : "loopback only, no token"}; patches from ${root}` +
@@ -64,6 +67,7 @@ export async function servePool(o: PoolServeOptions, io: CliIo): Promise<void> {
   io.out(`hotwasm serve: listening on ${server.url}`);
   await serveUntilStopped(pool, server.url, o.dev, io, async () => {
     if (timer) clearInterval(timer);
+    await fleet?.agent.close();
     await server.close();
     await pool.close();
     await audit.close();

@@ -14,8 +14,9 @@ import { readTls, readToken } from "../admin-options.js";
 import { serveUntilStopped } from "../serve-lifecycle.js";
 import { isLoopbackName } from "../../host/node/admin-auth.js";
 import { collect, CliUsageError, type CliIo } from "../io.js";
+import { addFleetServeOptions, joinFleet, type FleetServeFlags } from "../fleet-options.js";
 
-interface ServeOptions {
+interface ServeOptions extends FleetServeFlags {
   host: string; port: string; rpc?: boolean; tokenFile?: string; patchDir: string; trustedKeys?: string; maxPatchBytes: string;
   auditLog?: string; imports?: string; run: string[]; tick?: string; tickMs: string; allowOrigin: string[]; stateDir?: string; dev?: string; workers?: string;
   tlsCert?: string; tlsKey?: string;
@@ -23,8 +24,8 @@ interface ServeOptions {
 
 /** Adds the serve command. */
 export function registerServe(program: Command, io: CliIo): void {
-  program
-    .command("serve")
+  addFleetServeOptions(program
+    .command("serve"))
     .description("run a patchable base build with hotgo's admin API, to patch it live")
     .argument("<app>", "a patchable base build (hotwasm build)")
     .option("--host <address>", "address to listen on; beyond loopback a token is required", "127.0.0.1")
@@ -91,9 +92,11 @@ Examples:
         const journal = await PatchJournal.open(resolve(io.cwd, opts.stateDir), { onStep: testPause(io) });
         await restorePatches(host, journal, io.err, (record) => audit.record(record));
       }
+      const fleet = await joinFleet(opts, host, "host", served.trustedKeys.length > 0, io);
       for (const name of opts.run) exportedFunction(host, name)();
       const server = await startAdminServer(host, {
         hostname: opts.host, port, token, tls, rpc: !!opts.rpc, maxUploadBytes: maxPatchBytes, allowedOrigins: opts.allowOrigin, onResult: audit.record,
+        debugSections: fleet?.debugSections,
       });
       const timer = tick && setInterval(() => callSafely(tick, opts.tick!, io), tickMs);
       io.out(`hotwasm serve: ${token ? "token required" : "loopback only, no token"}; patches from ${served.patchDir}` +
@@ -102,6 +105,7 @@ Examples:
       io.out(`hotwasm serve: listening on ${server.url}`);
       await serveUntilStopped(host, server.url, opts.dev, io, async () => {
         if (timer) clearInterval(timer);
+        await fleet?.agent.close();
         await server.close();
         await audit.close();
       });

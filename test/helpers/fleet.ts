@@ -50,6 +50,7 @@ export async function startController(urls: string[], options: Partial<Controlle
   const log = process.env.HOTWASM_FLEET_DEBUG ? (l: string) => console.log(`${new Date().toISOString()} ${l}`) : undefined;
   const controller = await FleetController.start({ engine: { servers: urls }, tickMs: 250, leaseMs: 3000, log, ...options });
   closers.push(() => controller.close());
+  await controller.whenSetUp();
   return controller;
 }
 
