@@ -6,7 +6,7 @@
 import { hostname } from "node:os";
 import { describeError, type AdminTarget, type DebugSection, type HostEvent } from "../index.js";
 import { desiredFor } from "./admission.js";
-import { connectEngine, type EngineOptions, type FleetEngine } from "./engine.js";
+import { connectEngine, type EngineOptions, type EngineTraffic, type FleetEngine } from "./engine.js";
 import { checkHostId, hostIdFrom, rolloutKey } from "./layout.js";
 import { fetchPatch, hasPatch } from "./patch-objects.js";
 import { PresenceBeat } from "./presence.js";
@@ -88,6 +88,11 @@ export class FleetAgent {
       problem: this.problem, rollout: this.state, desired: this.state ? shasOf(desiredFor(this.state, this.hostId)) : null,
       status: this.reporter.last, last_poll_at: this.lastPollAt,
     };
+  }
+
+  /** Messages and bytes this agent's connection has sent and received (null before it joined). */
+  traffic(): EngineTraffic | null {
+    return this.engine ? { ...this.engine.nc.stats() } : null;
   }
 
   /** The fleet section of the host's debug page. */

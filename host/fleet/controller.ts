@@ -8,8 +8,8 @@ import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import { describeError, isHotwasmError } from "../index.js";
 import { lastRecordedGen, publishTransition } from "./audit.js";
-import { decideNext, transitionOf, type Transition } from "./decide.js";
-import { connectEngine, setUpFleet, type EngineOptions, type FleetEngine, type LayoutOptions } from "./engine.js";
+import { decideNext, isSettled, transitionOf, type Transition } from "./decide.js";
+import { connectEngine, setUpFleet, type EngineOptions, type EngineTraffic, type FleetEngine, type LayoutOptions } from "./engine.js";
 import { hostIdFrom, rolloutKey } from "./layout.js";
 import { encodeRecord, type RolloutState } from "./records.js";
 import { listSpecBuilds, readSnapshot, writeEntry } from "./snapshot.js";
@@ -78,6 +78,11 @@ export class FleetController {
     return this.running;
   }
 
+  /** Messages and bytes this controller's connection has sent and received. */
+  traffic(): EngineTraffic {
+    return { ...this.engine.nc.stats() };
+  }
+
   /** Stops the loop and closes the connection (the lease runs out on its own). */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -137,8 +142,11 @@ export class FleetController {
   /** Decides and writes for one build until there is nothing more to do now (or another writer won). */
   private async driveBuild(build: string): Promise<void> {
     const leaseMs = this.options.leaseMs ?? 15_000;
-    let snap = await readSnapshot(this.engine, build, (key, err) => this.log(`ignoring ${key}: ${describeError(err)}`));
+    const onBad = (key: string, err: unknown) => this.log(`ignoring ${key}: ${describeError(err)}`);
+    let snap = await readSnapshot(this.engine, build, onBad, false);
     await this.repairAudit(build, snap.state);
+    if (isSettled(snap.spec, snap.state)) return; // nothing to drive: the hosts need not be read
+    snap = await readSnapshot(this.engine, build, onBad);
     for (let i = 0; i < 8 && !this.closed; i++) {
       const decision = decideNext(snap, Date.now(), { id: this.id, leaseMs });
       if (decision.kind === "wait") return;

@@ -57,6 +57,13 @@ export function decideNext(snap: Snapshot, now: number, actor: Actor): Decision 
   return { kind: "wait", why: `rollout ${state.rollout_id} is ${state.phase}` };
 }
 
+/** True when there is nothing to drive: no spec, or its rollout is over and no rollback of it is asked for (the hosts need not be read). */
+export function isSettled(spec: RolloutSpec | null, state: RolloutState | null): boolean {
+  if (!spec) return true;
+  if (!state || state.rollout_id !== spec.rollout_id || !isFinal(state.phase)) return false;
+  return !(state.phase === "done" && spec.abort);
+}
+
 /** The transition that led to `state` (it is kept in the state, so that a lost audit record can be written again). */
 export function transitionOf(state: RolloutState): Transition {
   return { from: state.from, to: state.phase, step: state.step, gen: state.gen, reason: state.reason };

@@ -49,6 +49,14 @@ export interface FleetEngine {
   close(): Promise<void>;
 }
 
+/** What a connection has sent and received. */
+export interface EngineTraffic {
+  inMsgs: number;
+  outMsgs: number;
+  inBytes: number;
+  outBytes: number;
+}
+
 /** Connects to the engine and binds the fleet's objects; E_FLEET_UNREACHABLE when it cannot. */
 export async function connectEngine(options: EngineOptions): Promise<FleetEngine> {
   const servers = checkServers(options.servers);

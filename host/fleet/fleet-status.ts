@@ -1,6 +1,7 @@
 // The fleet at a glance: per build its rollout, and per host its presence, admission, the patches
 // in force and its last result — as data (`fleet status --json`) and as a table.
 
+import { isHotwasmError } from "../index.js";
 import { desiredFor } from "./admission.js";
 import type { FleetEngine } from "./engine.js";
 import { LAYOUT, checkBuildId } from "./layout.js";
@@ -44,7 +45,13 @@ export interface FleetStatus {
 
 /** Reads the status of every build (or `build` only). */
 export async function readFleetStatus(engine: FleetEngine, build?: string): Promise<FleetStatus> {
-  const [presence, statuses, specBuilds] = await Promise.all([readAll<Presence>(engine, LAYOUT.presence, ">", presenceSchema), readAll<HostStatus>(engine, LAYOUT.status, ">", statusSchema), listSpecBuilds(engine)]);
+  let presence: Map<string, Presence>, statuses: Map<string, HostStatus>, specBuilds: string[];
+  try {
+    [presence, statuses, specBuilds] = await Promise.all([readAll<Presence>(engine, LAYOUT.presence, ">", presenceSchema), readAll<HostStatus>(engine, LAYOUT.status, ">", statusSchema), listSpecBuilds(engine)]);
+  } catch (err) {
+    if (isHotwasmError(err) && err.code === "E_FLEET_NOT_SET_UP") return { builds: [] }; // nothing has joined yet
+    throw err;
+  }
   const builds = new Set<string>(build !== undefined ? [checkBuildId(build)] : [...specBuilds, ...[...presence.values()].map((p) => p.build_id), ...[...statuses.values()].map((s) => s.build_id)]);
   const out: BuildStatus[] = [];
   for (const b of [...builds].sort()) {

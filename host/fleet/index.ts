@@ -3,7 +3,7 @@
 
 export { FleetAgent, type FleetAgentOptions, type AgentView } from "./agent.js";
 export { FleetController, type ControllerOptions } from "./controller.js";
-export { connectEngine, setUpFleet, type EngineOptions, type FleetEngine, type LayoutOptions } from "./engine.js";
+export { connectEngine, setUpFleet, type EngineOptions, type EngineTraffic, type FleetEngine, type LayoutOptions } from "./engine.js";
 export { readEngineOptions, DEFAULT_ENGINE_URL, type EngineSources } from "./credentials.js";
 export { startRollout, requestRollback, promoteRollout, type RolloutRequest } from "./rollout-ops.js";
 export { readFleetStatus, formatFleetStatus, type FleetStatus, type BuildStatus, type HostRow } from "./fleet-status.js";

@@ -61,9 +61,10 @@ export async function readAll<T>(engine: FleetEngine, bucket: string, filter: st
 /** Reads made at once by readAll. */
 const READ_BATCH = 16;
 
-/** Everything the controller decides on for `build`, with the state's revision. */
-export async function readSnapshot(engine: FleetEngine, build: string, onBad?: (key: string, err: unknown) => void): Promise<Snapshot & { revision: number }> {
+/** Everything the controller decides on for `build`, with the state's revision; the hosts are read only when `hosts` is true. */
+export async function readSnapshot(engine: FleetEngine, build: string, onBad?: (key: string, err: unknown) => void, hosts = true): Promise<Snapshot & { revision: number }> {
   const [spec, state] = await Promise.all([readEntry<RolloutSpec>(engine.fleet, specKey(build), specSchema), readEntry<RolloutState>(engine.fleet, rolloutKey(build), stateSchema)]);
+  if (!hosts) return { spec: spec.value, state: state.value, live: [], statuses: new Map(), revision: state.revision };
   const [presence, statuses] = await Promise.all([
     readAll(engine, LAYOUT.presence, presenceKey(build, "*"), presenceSchema, onBad),
     readAll(engine, LAYOUT.status, statusKey(build, "*"), statusSchema, onBad),
