@@ -14,6 +14,7 @@ import { measureMemory } from "./memory.js";
 import { evaluateGoals, formatReport, type BenchResults } from "./report.js";
 import { measureSwapPause } from "./swap-pause.js";
 import { benchPoolPause } from "./pool-pause.js";
+import { benchFleet } from "./fleet.js";
 import { findProjectRoot } from "./workloads.js";
 import { isMain } from "../example/is-main.js";
 
@@ -25,10 +26,12 @@ const PLANS = {
   full: {
     baseFunctions: 1000, swapSizes: [1, 10, 100, 1000], swapRepeats: 60, loadLarge: 1000, loadRepeats: 30,
     memoryCycles: 10_000, churnRates: [100, 500, 1000], churnMs: 50, churnRepeats: 150,
+    fleet: { hosts: 50, rollouts: 5, idleSec: 60 },
   },
   quick: {
     baseFunctions: 100, swapSizes: [1, 10, 100], swapRepeats: 3, loadLarge: 100, loadRepeats: 3,
     memoryCycles: 200, churnRates: [1000], churnMs: 50, churnRepeats: 2,
+    fleet: { hosts: 5, rollouts: 1, idleSec: 1 },
   },
 };
 
@@ -64,9 +67,12 @@ export async function runBench(argv: string[]): Promise<BenchResults> {
   step("pool swap pause");
   const poolPause = await benchPoolPause({ workers: quick ? [1, 2] : [1, 2, 4], swaps: quick ? 5 : 100 });
 
+  step(`fleet: ${plan.fleet.hosts} hosts on a nats-server`);
+  const fleet = await benchFleet(base, plan.fleet);
+
   const partial = {
     machine, quick, command: `npm run bench${quick ? " -- --quick" : ""}`, durationSec: (performance.now() - started) / 1000,
-    callOverhead, swapPause, loadLatency, memory, churn, poolPause,
+    callOverhead, swapPause, loadLatency, memory, churn, poolPause, fleet,
   };
   const results: BenchResults = { ...partial, goals: evaluateGoals(partial) };
   const out = resolve(values.out ?? join(findProjectRoot(), "bench/results", quick ? "quick.json" : "latest.json"));

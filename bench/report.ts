@@ -8,6 +8,7 @@ import type { LoadLatencyResult } from "./load-latency.js";
 import type { MemoryResult } from "./memory.js";
 import type { ChurnResult } from "./churn.js";
 import { formatPauseFigures, type PauseFigures } from "./pool-pause.js";
+import { formatFleetFigures, type FleetBenchResult } from "./fleet.js";
 
 /** Everything one `npm run bench` measured. */
 export interface BenchResults {
@@ -23,6 +24,8 @@ export interface BenchResults {
   churn: ChurnResult[];
   /** Pause per stop-the-world swap of a HostPool with 1, 2 and 4 busy workers. */
   poolPause: PauseFigures[];
+  /** Fleet rollout on a nats-server: convergence after a promotion, idle traffic (skipped without nats-server). */
+  fleet: FleetBenchResult;
   goals: Goal[];
 }
 
@@ -62,6 +65,9 @@ export function evaluateGoals(r: Omit<BenchResults, "goals">): Goal[] {
   const wrong = r.churn.reduce((s, c) => s + c.wrong, 0);
   const calls = r.churn.reduce((s, c) => s + c.calls, 0);
   goals.push({ benchmark: "churn", goal: "zero wrong results", measured: `${wrong} of ${calls}`, met: wrong === 0 });
+  if (!r.fleet.skipped) {
+    goals.push({ benchmark: "fleet", goal: `${r.fleet.hosts} hosts ack the final generation < 5 s after a promotion (median)`, measured: `${formatNumber(r.fleet.convergeMedianMs, 0)} ms`, met: r.fleet.convergeMedianMs < 5000 });
+  }
   return goals;
 }
 
@@ -108,6 +114,9 @@ export function formatReport(r: BenchResults): string {
     "```",
     formatPauseFigures(r.poolPause),
     "```",
+    "",
+    "## 7. Fleet (staged rollout on nats-server)",
+    ...formatFleetFigures(r.fleet),
     "",
     "## Goals",
     formatTable(["benchmark", "goal", "measured", "met"], r.goals.map((g) => [g.benchmark, g.goal, g.measured, g.met ? "yes" : "**no**"])),
