@@ -39,8 +39,8 @@ export async function startEngine(cluster = false): Promise<NatsEngine> {
 }
 
 /** A connection for the test's own reads and writes. */
-export async function openEngine(urls: string[]): Promise<FleetEngine> {
-  const engine = await connectEngine({ servers: urls, persistent: true });
+export async function openEngine(urls: string[], token?: string): Promise<FleetEngine> {
+  const engine = await connectEngine({ servers: urls, persistent: true, ...(token ? { token } : {}) });
   closers.push(() => engine.close());
   return engine;
 }
