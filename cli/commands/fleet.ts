@@ -45,16 +45,23 @@ Examples:
   $ hotwasm fleet rollout build/fix.wasm --canary 10% --then 50%,100% --hold 60s
   $ hotwasm fleet rollout build/fix.wasm --canary 5% --hold manual      # then: hotwasm fleet promote
   $ HOTWASM_FLEET=nats://n1:4222,nats://n2:4222,nats://n3:4222 hotwasm fleet status`)
-    .action(async (patch: string, opts: BuildFlags & RolloutFlags) => withEngine(opts, io, async (engine) => {
-      const item = await patchItemFrom(engine, patch, opts, io);
-      const build = opts.build ?? item.build ?? (await onlyBuild(engine));
-      const spec = await startRollout(engine, {
-        build_id: build, patch: item.item, steps: usage(() => buildSteps(opts.canary, opts.then, opts.hold)), max_traps: whole("--trap-limit", opts.trapLimit, 1_000_000),
-        step_deadline_ms: usage(() => parseDuration(opts.stepDeadline)), ...(opts.id !== undefined ? { rollout_id: opts.id } : {}),
+    .option("--replicas <n>", "replicas of the fleet's buckets if they are created now (3 on a cluster)", "1")
+    .action(async (patch: string, opts: BuildFlags & RolloutFlags & { replicas: string }) => {
+      const steps = usage(() => buildSteps(opts.canary, opts.then, opts.hold));
+      const deadline = usage(() => parseDuration(opts.stepDeadline));
+      const maxTraps = whole("--trap-limit", opts.trapLimit, 1_000_000);
+      const replicas = whole("--replicas", opts.replicas, 5);
+      await withEngine(opts, io, async (engine) => {
+        await setUpFleet(engine, { replicas });
+        const item = await patchItemFrom(engine, patch, opts, io);
+        const build = opts.build ?? item.build ?? (await onlyBuild(engine));
+        const spec = await startRollout(engine, {
+          build_id: build, patch: item.item, steps, max_traps: maxTraps, step_deadline_ms: deadline, ...(opts.id !== undefined ? { rollout_id: opts.id } : {}),
+        });
+        io.out(spec.rollout_id);
+        io.err(`rollout ${spec.rollout_id} of ${item.item.sha256.slice(0, 12)} on build ${build}: ${spec.steps.map((s) => `${s.pct}%`).join(" → ")}, hold ${opts.hold}; the controller takes it from here`);
       });
-      io.out(spec.rollout_id);
-      io.err(`rollout ${spec.rollout_id} of ${item.item.sha256.slice(0, 12)} on build ${build}: ${spec.steps.map((s) => `${s.pct}%`).join(" → ")}, hold ${opts.hold}; the controller takes it from here`);
-    }));
+    });
   addEngineOptions(fleet.command("status").description("per build its rollout, per host its patches and last result"))
     .option("--build <id>", "only this build")
     .option("--json", "print the status as JSON")
