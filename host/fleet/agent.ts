@@ -49,6 +49,7 @@ export class FleetAgent {
   private again = false;
   private state: RolloutState | null = null;
   private lastPollAt: number | null = null;
+  private refused: string | null = null;
   private managed = new Set<string>();
   private unmanaged = new Map<string, number>();
   private readonly presence: PresenceBeat;
@@ -184,6 +185,7 @@ export class FleetAgent {
       const { value: state } = await readEntry<RolloutState>(engine.fleet, rolloutKey(this.buildId), stateSchema);
       if (state && this.state && state.gen < this.state.gen) return; // a lagging replica: keep the newer state
       if (state) this.adopt(state);
+      if (state && this.refused === `${state.rollout_id}:${state.gen}`) return; // refused once: not again before the next generation
       const outcome: ReconcileOutcome = state
         ? await reconcilePatches({
           target: this.target, desired: desiredFor(state, this.hostId), blocked: this.reporter.blocked, verify: this.options.verifyPatch,
@@ -194,6 +196,7 @@ export class FleetAgent {
       for (const sha of outcome.loaded) this.log(`loaded ${sha.slice(0, 12)} (rollout ${state?.rollout_id}, gen ${state?.gen})`);
       if (outcome.result !== "ack") this.log(`${outcome.result} for rollout ${state?.rollout_id} gen ${state?.gen}: ${outcome.code ?? ""} ${outcome.message ?? ""}`);
       await this.reporter.report(engine, state, outcome);
+      this.refused = state && outcome.result === "nack" ? `${state.rollout_id}:${state.gen}` : null;
       this.setProblem(null);
     } catch (err) {
       this.setProblem(err); // the engine is out of reach: the host keeps its set

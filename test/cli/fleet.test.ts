@@ -4,6 +4,7 @@
 // codes; a user and password over TLS.
 
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import selfsigned from "selfsigned";
@@ -25,6 +26,15 @@ afterEach(async () => {
   nats = null;
   if (dir) await rm(dir, { recursive: true, force: true });
 });
+
+/** A loopback port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer().listen(0, "127.0.0.1");
+  await new Promise((resolve) => server.once("listening", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 async function workspace(): Promise<void> {
   dir = await mkdtemp(join(tmpdir(), "hotwasm-fleet-cli-"));
@@ -90,8 +100,9 @@ describe.skipIf(skipFleet)("hotwasm fleet", () => {
     await workspace();
     nats = await startNatsServer(["--auth", TOKEN]);
     const url = nats.urls[0]!;
-    const down = await hotwasm(dir, ["fleet", "status", "--fleet", "nats://127.0.0.1:1"]);
-    expect([down.code, down.stderr]).toEqual([1, expect.stringMatching(/^error E_FLEET_UNREACHABLE: cannot connect to the fleet engine at nats:\/\/127\.0\.0\.1:1/)]);
+    const closed = await closedPort();
+    const down = await hotwasm(dir, ["fleet", "status", "--fleet", `nats://127.0.0.1:${closed}`]);
+    expect([down.code, down.stderr]).toEqual([1, expect.stringContaining(`error E_FLEET_UNREACHABLE: cannot connect to the fleet engine at nats://127.0.0.1:${closed}`)]);
     const noToken = await hotwasm(dir, ["fleet", "status", "--fleet", url]);
     expect([noToken.code, noToken.stderr]).toEqual([1, expect.stringMatching(/^error E_FLEET_UNREACHABLE: .*[Aa]uthorization/)]);
     const env = { HOTWASM_FLEET: url, HOTWASM_FLEET_TOKEN: TOKEN };
