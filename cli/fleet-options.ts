@@ -61,7 +61,7 @@ export async function engineOptionsFrom(flags: EngineFlags, io: CliIo): Promise<
 }
 
 /** `serve --fleet`: starts the agent of `target` (null without --fleet) and the debug page's fleet section. */
-export async function joinFleet(flags: FleetServeFlags, target: AdminTarget, kind: "host" | "pool", signed: boolean, io: CliIo): Promise<{ agent: FleetAgent; debugSections: DebugSections } | null> {
+export async function joinFleet(flags: FleetServeFlags, target: AdminTarget, kind: "host" | "pool", signed: boolean, maxPatchBytes: number, io: CliIo): Promise<{ agent: FleetAgent; debugSections: DebugSections } | null> {
   if (flags.fleet === undefined) return null;
   const engine = await engineOptionsFrom(flags, io);
   if (!signed) io.err("hotwasm serve: warning: the fleet's patches load unsigned; give --trusted-keys to accept only patches signed by your keys");
@@ -72,7 +72,7 @@ export async function joinFleet(flags: FleetServeFlags, target: AdminTarget, kin
     throw new CliUsageError(`--fleet-poll: ${(err as Error).message}`);
   }
   const agent = FleetAgent.start(target, {
-    engine, kind, pollMs, ...(flags.fleetName !== undefined ? { hostId: flags.fleetName } : {}),
+    engine, kind, pollMs, maxPatchBytes, ...(flags.fleetName !== undefined ? { hostId: flags.fleetName } : {}),
     heartbeatMs: Math.min(pollMs, 10_000), log: (line) => io.out(`hotwasm serve: fleet: ${line}`),
   });
   return { agent, debugSections: () => ({ fleet: agent.debugSection() }) };

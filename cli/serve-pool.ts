@@ -54,7 +54,7 @@ export async function servePool(o: PoolServeOptions, io: CliIo): Promise<void> {
     const journal = await PatchJournal.open(resolve(io.cwd, o.stateDir));
     await restorePatches(pool, journal, io.err, (record) => audit.record(record));
   }
-  const fleet = await joinFleet(o, pool, "pool", keys.length > 0, io);
+  const fleet = await joinFleet(o, pool, "pool", keys.length > 0, o.maxPatchBytes, io);
   const call = (name: string) => pool.call(name).catch((err: unknown) => io.err(`hotwasm serve: ${name} failed: ${describeError(err)}`));
   for (const name of o.run) await call(name);
   const server = await startAdminServer(pool, {

@@ -92,7 +92,7 @@ Examples:
         const journal = await PatchJournal.open(resolve(io.cwd, opts.stateDir), { onStep: testPause(io) });
         await restorePatches(host, journal, io.err, (record) => audit.record(record));
       }
-      const fleet = await joinFleet(opts, host, "host", served.trustedKeys.length > 0, io);
+      const fleet = await joinFleet(opts, host, "host", served.trustedKeys.length > 0, maxPatchBytes, io);
       for (const name of opts.run) exportedFunction(host, name)();
       const server = await startAdminServer(host, {
         hostname: opts.host, port, token, tls, rpc: !!opts.rpc, maxUploadBytes: maxPatchBytes, allowedOrigins: opts.allowOrigin, onResult: audit.record,

@@ -50,6 +50,7 @@ export class FleetAgent {
   private state: RolloutState | null = null;
   private lastPollAt: number | null = null;
   private refused: string | null = null;
+  private displaced = false;
   private managed = new Set<string>();
   private unmanaged = new Map<string, number>();
   private readonly presence: PresenceBeat;
@@ -114,7 +115,7 @@ export class FleetAgent {
     const engine = this.engine;
     this.engine = null;
     if (engine) {
-      await this.presence.withdraw(engine).catch(() => undefined);
+      if (!this.displaced) await this.presence.withdraw(engine).catch(() => undefined);
       await engine.close();
     }
   }
@@ -144,7 +145,9 @@ export class FleetAgent {
       await this.presence.refresh(engine);
     } catch (err) {
       this.setProblem(err);
-      if ((err as { code?: string }).code === "E_FLEET_CONFLICT") void this.close();
+      if ((err as { code?: string }).code !== "E_FLEET_CONFLICT") return;
+      this.displaced = true; // the other process keeps the name (and its presence); this message stays
+      void this.close();
     }
   }
 
@@ -236,9 +239,10 @@ export class FleetAgent {
   }
 
   private setProblem(err: unknown): void {
-    const line = err === null ? null : describeError(err);
-    const code = err === null ? "" : (err as { code?: string }).code ?? "";
-    if (line !== this.problem && line !== null) this.log(`${code ? `${code}: ` : ""}${line}`);
+    if (this.displaced) return;
+    const code = err === null ? "" : (err as { code?: unknown }).code;
+    const line = err === null ? null : `${typeof code === "string" && code ? `${code}: ` : ""}${describeError(err)}`;
+    if (line !== this.problem && line !== null) this.log(line);
     if (line === null && this.problem !== null) this.log("the engine answers again");
     this.problem = line;
   }

@@ -29,6 +29,7 @@ export class PresenceBeat {
 
   /** Refreshes the presence; E_FLEET_CONFLICT when another live process wrote this host's name since. */
   async refresh(engine: FleetEngine): Promise<void> {
+    if (this.revision === 0) return this.announce(engine); // the announcement at start did not go through
     try {
       this.revision = await engineCall(`refresh ${this.host}`, () => engine.presence.update(this.key, encodeRecord(this.record()), this.revision));
     } catch (err) {

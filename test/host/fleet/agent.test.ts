@@ -3,7 +3,7 @@
 // the engine is gone and reports again when it is back, and joins a HostPool as well as a Host.
 
 import { afterEach, describe, expect, test } from "vitest";
-import { FleetAgent, pushPatch, requestRollback, startRollout, type FleetEngine } from "../../../host/fleet/index.js";
+import { FleetAgent, pushPatch, readFleetStatus, requestRollback, startRollout, type FleetEngine } from "../../../host/fleet/index.js";
 import { converged, openEngine, readState, skipFleet, startController, startEngine, startHost, stopFleet, versionPatch, waitUntil } from "../../helpers/fleet.js";
 import { makePool, versionPatch as poolVersionPatch } from "../../helpers/pool.js";
 import { fnPatch } from "../../helpers/wat.js";
@@ -67,6 +67,23 @@ describe.skipIf(skipFleet)("the host agent", () => {
     await waitUntil(() => agent.view().connected, "the agent to reach the engine again", 30_000);
     expect(host.exports.version()).toBe(2);
     expect(agent.view().status).toMatchObject({ rollout_id: "keep", result: "ack", applied: [p1.sha256] });
+  });
+
+  test("two processes under one host name: the newer keeps it, the older stops acting on the fleet (E_FLEET_CONFLICT) and keeps its patches", async () => {
+    const nats = await startEngine();
+    await startController(nats.urls);
+    const engine = await openEngine(nats.urls);
+    const first = await startHost(nats.urls, "twin", { pollMs: 300, heartbeatMs: 300 });
+    await first.agent.whenJoined();
+    await first.host.loadHP({ hp_bytes: versionPatch(4), replace_config: { version: "version" } });
+    const second = await startHost(nats.urls, "twin", { pollMs: 300, heartbeatMs: 300 });
+    await second.agent.whenJoined();
+    await waitUntil(() => /^E_FLEET_CONFLICT: another process \(pid \d+ on .+\) joined the fleet as "twin"/.test(first.agent.view().problem ?? ""), "the first agent to step back");
+    await new Promise((r) => setTimeout(r, 1000));
+    const status = await readFleetStatus(engine);
+    expect(status.builds[0]!.hosts.map((h) => [h.host_id, h.live])).toEqual([["twin", true]]);
+    expect(second.agent.view().problem).toBeNull();
+    expect(first.host.exports.version()).toBe(4);
   });
 
   test("a HostPool joins: every worker loads the fleet's patch, and a rollback unloads it from all", async () => {
