@@ -72,7 +72,7 @@ export function formatFleetStatus(status: FleetStatus, now = Date.now()): string
     const r = b.rollout;
     const live = b.hosts.filter((h) => h.live).length;
     const step = r && (r.phase === "canary" || r.phase === "waves") ? `, step ${r.step + 1} of ${r.steps.length} (${r.steps[r.step]!.pct} %)` : "";
-    out.push(`build ${b.build_id}: ${r ? `rollout ${r.rollout_id} ${r.phase}${step}, generation ${r.gen}; ${r.phase === "done" ? "all" : r.admitted.length} admitted, ${b.hosts.filter((h) => h.converged).length} of ${live} live hosts converged` : `no rollout; ${live} live hosts`}`);
+    out.push(`build ${b.build_id}: ${r ? `rollout ${r.rollout_id} ${r.phase}${step}, generation ${r.gen}; ${r.phase === "done" ? "all" : r.admitted.length} admitted, ${b.hosts.filter((h) => h.live && h.converged).length} of ${live} live hosts converged` : `no rollout; ${live} live hosts`}`);
     if (r?.reason) out.push(`  reason: ${r.reason}`);
     if (r) out.push(`  patches: target ${list(shasOf(r.target))}; baseline ${list(shasOf(r.baseline))}`);
     if (r?.unconfirmed?.length) out.push(`  unconfirmed: ${r.unconfirmed.join(", ")}`);
