@@ -1,12 +1,13 @@
 // The admin server in process: hotgo's HTTP and RPC APIs on one server, uploads over both, the
 // JSON-RPC 2.0 and Go 1.0 shapes, batches, refusals as results, protocol errors, the HTML debug
-// page and its JSON form, and the audit records.
+// page and its JSON form (with extra sections), and the audit records.
 
 import { afterEach, beforeAll, expect, test } from "vitest";
 import { copyFile, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AdminRecord } from "../../../host/admin-hooks.js";
+import type { DebugSections } from "../../../host/debug-state.js";
 import { createAdminClient } from "../../../host/admin-client.js";
 import { consoleImports } from "../../../host/console-imports.js";
 import { startAdminServer, type AdminServer } from "../../../host/node/admin-server.js";
@@ -32,7 +33,7 @@ afterEach(async () => {
   server = null;
 });
 
-async function start(options: { token?: string } = { token: TOKEN }) {
+async function start(options: { token?: string; debugSections?: DebugSections } = { token: TOKEN }) {
   const lines: string[] = [];
   const records: AdminRecord[] = [];
   const { host } = await instantiateServedHost({ app: appPath, patchDir: dir, imports: (get) => consoleImports(get, (l) => lines.push(l)) });
@@ -170,6 +171,20 @@ test("/hpdebug is an HTML page: base build, patches in stack order, which replac
   const since = await (await fetch(`${url}/hpdebug?format=json&since=8`, { headers: auth })).json();
   expect(since.events).toEqual([expect.objectContaining({ seq: 9, type: "refused", code: "E_PATCH_READ_FAILED" })]);
   expect((await fetch(`${url}/hpdebug`)).status).toBe(401);
+});
+
+test("/hpdebug shows extra sections (the fleet's), escaped, and in its JSON; none when not given", async () => {
+  const { url } = await start({ token: TOKEN, debugSections: () => ({ fleet: { title: "Fleet <x>", head: ["", ""], rows: [["rollout", "<img src=x>"]] } }) });
+  const auth = { authorization: `Bearer ${TOKEN}` };
+  const html = await (await fetch(`${url}/hpdebug`, { headers: auth })).text();
+  expect(html).toContain("<h2>Fleet &#60;x&#62;</h2>");
+  expect(html).toContain("<td>rollout</td><td>&#60;img src=x&#62;</td>");
+  expect(html).not.toContain("<img");
+  const json = await (await fetch(`${url}/hpdebug?format=json`, { headers: auth })).json();
+  expect(json.sections).toEqual({ fleet: { title: "Fleet <x>", head: ["", ""], rows: [["rollout", "<img src=x>"]] } });
+  await server!.close();
+  const plain = await start();
+  expect((await (await fetch(`${plain.url}/hpdebug?format=json`, { headers: auth })).json()).sections).toBeUndefined();
 });
 
 test("a non-loopback address without a token is refused before listening", async () => {
