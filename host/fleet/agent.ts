@@ -8,13 +8,14 @@ import { describeError, type AdminTarget, type DebugSection, type HostEvent } fr
 import { desiredFor } from "./admission.js";
 import { connectEngine, type EngineOptions, type EngineTraffic, type FleetEngine } from "./engine.js";
 import { checkHostId, hostIdFrom, rolloutKey } from "./layout.js";
-import { fetchPatch, hasPatch } from "./patch-objects.js";
+import { ManagedPatches, fetchPatch } from "./patch-objects.js";
 import { PresenceBeat } from "./presence.js";
 import { reconcilePatches, type ReconcileOutcome } from "./reconcile.js";
 import { stateSchema, shasOf, type RolloutState } from "./records.js";
 import { describeAgent, type AgentView } from "./agent-view.js";
 import { StatusReporter } from "./status-report.js";
 import { readEntry } from "./snapshot.js";
+import { serialPasses, watchToWake } from "./wake-up.js";
 
 /** Options of an agent. */
 export interface FleetAgentOptions {
@@ -44,15 +45,13 @@ export class FleetAgent {
   private closed = false;
   private problem: string | null = null;
   private timers: ReturnType<typeof setInterval>[] = [];
-  private watcher: { stop(): void } | null = null;
-  private running: Promise<void> | null = null;
-  private again = false;
+  private stopWatch: (() => void) | null = null;
+  private readonly passes = serialPasses(() => this.reconcileOnce(), () => this.closed);
   private state: RolloutState | null = null;
   private lastPollAt: number | null = null;
   private refused: string | null = null;
   private displaced = false;
-  private managed = new Set<string>();
-  private unmanaged = new Map<string, number>();
+  private readonly managed = new ManagedPatches();
   private readonly presence: PresenceBeat;
   private readonly reporter: StatusReporter;
   private readonly stopEvents: () => void;
@@ -108,9 +107,9 @@ export class FleetAgent {
     this.closed = true;
     this.wake?.();
     for (const t of this.timers) clearInterval(t);
-    this.watcher?.stop();
+    this.stopWatch?.();
     this.stopEvents();
-    await this.running?.catch(() => undefined);
+    await this.passes.running?.catch(() => undefined);
     await this.connected.catch(() => undefined);
     const engine = this.engine;
     this.engine = null;
@@ -136,7 +135,8 @@ export class FleetAgent {
     await this.presence.announce(engine).catch((err: unknown) => this.setProblem(err));
     this.timers.push(setInterval(() => void this.trigger(), pollMs));
     this.timers.push(setInterval(() => void this.beat(engine), this.options.heartbeatMs ?? 10_000));
-    void this.watch(engine, pollMs);
+    // The watch only speeds things up: the poll above is what guarantees convergence.
+    this.stopWatch = watchToWake(engine.fleet, rolloutKey(this.buildId), undefined, () => void this.trigger(), () => this.closed, pollMs);
     await this.trigger();
   }
 
@@ -151,33 +151,9 @@ export class FleetAgent {
     }
   }
 
-  /** Watches the rollout key: each change triggers a reconcile. Re-created when it ends; the poll covers a stalled one. */
-  private async watch(engine: FleetEngine, pollMs: number): Promise<void> {
-    while (!this.closed) {
-      try {
-        const w = await engine.fleet.watch({ key: rolloutKey(this.buildId) });
-        this.watcher = w;
-        for await (const _ of w) void this.trigger();
-      } catch {
-        // The poll keeps the host converging; try the watch again later.
-      }
-      if (!this.closed) await new Promise((r) => setTimeout(r, pollMs).unref());
-    }
-  }
-
   /** Runs a reconcile, or one more after the running one. */
   private trigger(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      do {
-        this.again = false;
-        await this.reconcileOnce();
-      } while (this.again && !this.closed);
-    })().finally(() => { this.running = null; });
-    return this.running;
+    return this.passes.request();
   }
 
   private async reconcileOnce(): Promise<void> {
@@ -192,9 +168,9 @@ export class FleetAgent {
       const outcome: ReconcileOutcome = state
         ? await reconcilePatches({
           target: this.target, desired: desiredFor(state, this.hostId), blocked: this.reporter.blocked, verify: this.options.verifyPatch,
-          isManaged: (sha) => this.isManaged(engine, sha), fetch: (sha) => fetchPatch(engine, sha, this.options.maxPatchBytes ?? 16 * 1024 * 1024),
+          isManaged: (sha) => this.managed.has(engine, sha, state.gen), fetch: (sha) => fetchPatch(engine, sha, this.options.maxPatchBytes ?? 16 * 1024 * 1024),
         })
-        : { result: "ack", applied: await this.appliedNow(engine), loaded: [], unloaded: [] };
+        : { result: "ack", applied: await this.managed.inForce(engine, this.target, 0), loaded: [], unloaded: [] };
       for (const sha of outcome.unloaded) this.log(`unloaded ${sha.slice(0, 12)} (rollout ${state?.rollout_id}, gen ${state?.gen})`);
       for (const sha of outcome.loaded) this.log(`loaded ${sha.slice(0, 12)} (rollout ${state?.rollout_id}, gen ${state?.gen})`);
       if (outcome.result !== "ack") this.log(`${outcome.result} for rollout ${state?.rollout_id} gen ${state?.gen}: ${outcome.code ?? ""} ${outcome.message ?? ""}`);
@@ -210,32 +186,13 @@ export class FleetAgent {
     if (this.state?.rollout_id !== state.rollout_id) this.reporter.startRollout(state);
     this.state = state;
     this.reporter.state = state;
-    for (const item of [...state.baseline, ...state.target]) this.managed.add(item.sha256);
-  }
-
-  /** A loaded patch is the fleet's when a rollout names it or the patch store holds it (checked once per generation). */
-  private async isManaged(engine: FleetEngine, sha: string): Promise<boolean> {
-    if (this.managed.has(sha)) return true;
-    const gen = this.state?.gen ?? 0;
-    if (this.unmanaged.get(sha) === gen) return false;
-    if (await hasPatch(engine, sha)) {
-      this.managed.add(sha);
-      return true;
-    }
-    this.unmanaged.set(sha, gen);
-    return false;
-  }
-
-  private async appliedNow(engine: FleetEngine): Promise<string[]> {
-    const out: string[] = [];
-    for (const p of this.target.getHPInfo()) if (p.state === "loaded" && (await this.isManaged(engine, p.sha256))) out.push(p.sha256);
-    return out;
+    this.managed.note([...state.baseline, ...state.target]);
   }
 
   private onEvent(e: HostEvent): void {
     if (e.type !== "trap" && e.type !== "rollback") return;
     const sha = this.target.getHPInfo().find((p) => p.hp_id === e.hp_id)?.sha256;
-    if (sha && this.managed.has(sha)) this.reporter.onEvent(e, sha);
+    if (sha && this.managed.knows(sha)) this.reporter.onEvent(e, sha);
   }
 
   private setProblem(err: unknown): void {

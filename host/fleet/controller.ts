@@ -13,6 +13,7 @@ import { connectEngine, setUpFleet, type EngineOptions, type EngineTraffic, type
 import { hostIdFrom, rolloutKey } from "./layout.js";
 import { encodeRecord, type RolloutState } from "./records.js";
 import { listSpecBuilds, readSnapshot, writeEntry } from "./snapshot.js";
+import { serialPasses, watchToWake } from "./wake-up.js";
 
 /** Options of a controller. */
 export interface ControllerOptions {
@@ -36,12 +37,12 @@ export class FleetController {
   private closed = false;
   private timer: ReturnType<typeof setInterval> | null = null;
   private soon: ReturnType<typeof setTimeout> | null = null;
-  private watchers: { stop(): void }[] = [];
-  private running: Promise<void> | null = null;
-  private again = false;
+  private watchers: (() => void)[] = [];
+  private readonly passes = serialPasses(() => this.pass(), () => this.closed);
   private readonly recorded = new Map<string, number>();
   private ready = false;
   private problem: string | null = null;
+  private readonly malformed = new Set<string>();
   private markSetUp: () => void = () => {};
   private readonly setUp = new Promise<void>((resolve) => { this.markSetUp = resolve; });
 
@@ -65,17 +66,7 @@ export class FleetController {
 
   /** One pass over every build with a rollout spec; resolves once a pass that started after this call is over. */
   tick(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      do {
-        this.again = false;
-        await this.pass();
-      } while (this.again && !this.closed);
-    })().finally(() => { this.running = null; });
-    return this.running;
+    return this.passes.request();
   }
 
   /** Messages and bytes this controller's connection has sent and received. */
@@ -89,30 +80,18 @@ export class FleetController {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     if (this.soon) clearTimeout(this.soon);
-    for (const w of this.watchers) w.stop();
-    await this.running?.catch(() => undefined);
+    for (const stop of this.watchers) stop();
+    await this.passes.running?.catch(() => undefined);
     await this.engine.close();
   }
 
+  /** Ticks, and wakes up on any change of specs, states or statuses (hosts coming and going wait for the tick). */
   private begin(): void {
-    this.timer = setInterval(() => void this.tick(), this.options.tickMs ?? 2000);
+    const tickMs = this.options.tickMs ?? 2000;
+    this.timer = setInterval(() => void this.tick(), tickMs);
     void this.tick().then(() => {
-      for (const kv of [this.engine.fleet, this.engine.status]) void this.watch(kv);
+      for (const kv of [this.engine.fleet, this.engine.status]) this.watchers.push(watchToWake(kv, ">", "updates", () => this.wakeSoon(), () => this.closed, tickMs));
     });
-  }
-
-  /** Wakes the loop on any change of specs, states or statuses (hosts coming and going wait for the tick); the tick covers a stalled watch. */
-  private async watch(kv: FleetEngine["fleet"]): Promise<void> {
-    while (!this.closed) {
-      try {
-        const w = await kv.watch({ key: ">", include: "updates" });
-        this.watchers.push(w);
-        for await (const _ of w) this.wakeSoon();
-      } catch {
-        // The tick goes on; try again later.
-      }
-      if (!this.closed) await new Promise((r) => setTimeout(r, this.options.tickMs ?? 2000).unref());
-    }
   }
 
   /** A pass soon: changes come in bursts (every host acks a step), one pass reads them all. */
@@ -142,7 +121,10 @@ export class FleetController {
   /** Decides and writes for one build until there is nothing more to do now (or another writer won). */
   private async driveBuild(build: string): Promise<void> {
     const leaseMs = this.options.leaseMs ?? 15_000;
-    const onBad = (key: string, err: unknown) => this.log(`ignoring ${key}: ${describeError(err)}`);
+    const onBad = (key: string, err: unknown) => {
+      if (!this.malformed.has(key)) this.log(`ignoring ${key}: ${describeError(err)}`);
+      this.malformed.add(key);
+    };
     let snap = await readSnapshot(this.engine, build, onBad, false);
     await this.repairAudit(build, snap.state);
     if (isSettled(snap.spec, snap.state)) return; // nothing to drive: the hosts need not be read

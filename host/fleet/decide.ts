@@ -89,7 +89,7 @@ function decideActive(snap: Snapshot, state: RolloutState, spec: RolloutSpec, no
   const want = Math.ceil((step.pct * snap.live.length) / 100);
   if (state.admitted.filter((h) => live.has(h)).length < want) {
     // An admitted host left: admit the next ones, so that the share stays exact.
-    return { kind: "write", next: { ...state, admitted: admitHosts(state.rollout_id, snap.live, state.admitted, step.pct), lease, updated_at: now }, transition: null };
+    return { kind: "write", next: { ...state, admitted: admitHosts(state.rollout_id, snap.live, state.admitted, step.pct), converged_at: null, lease, updated_at: now }, transition: null };
   }
   const target = shasOf(state.target);
   const waiting = state.admitted.filter((h) => live.has(h) && !hasAcked(snap.statuses.get(h), state, target));

@@ -2,9 +2,10 @@
 // (hex). A fetch checks the size bound before reading and the hash after.
 
 import { createHash } from "node:crypto";
-import { HotwasmError, PATCH_SECTION, describeError, splitSignature } from "../index.js";
-import { engineCall, toFleetError, type FleetEngine } from "./engine.js";
-import { SHA256 } from "./layout.js";
+import { HotwasmError, PATCH_SECTION, describeError, splitSignature, type AdminTarget } from "../index.js";
+import { engineCall, type FleetEngine } from "./engine.js";
+import { LAYOUT, SHA256 } from "./layout.js";
+import type { PatchItem } from "./records.js";
 
 /** What a pushed patch is. */
 export interface PatchFacts {
@@ -56,46 +57,75 @@ export async function hasPatch(engine: FleetEngine, sha256: string): Promise<boo
 export async function fetchPatch(engine: FleetEngine, sha256: string, maxBytes: number): Promise<Uint8Array> {
   if (!SHA256.test(sha256)) throw new HotwasmError("E_FLEET_CORRUPT", `"${sha256}" is not a sha256`);
   const info = await engineCall(`look up patch ${sha256}`, () => engine.patches.info(sha256));
-  if (!info) throw new HotwasmError("E_FLEET_PATCH_MISSING", `the fleet's patch store has no patch ${sha256}`);
+  if (!info || info.deleted) throw new HotwasmError("E_FLEET_PATCH_MISSING", `the fleet's patch store has no patch ${sha256}`);
   if (info.size > maxBytes) throw new HotwasmError("E_PATCH_TOO_LARGE", `patch ${sha256} is ${info.size} bytes, more than ${maxBytes}`);
-  const bytes = await readObject(engine, sha256, FETCH_TIMEOUT_MS + Math.ceil(info.size / (1024 * 1024)) * 1000);
+  const bytes = await readObject(engine, info);
+  // A read cut short (the store's stream leader changing under it) is the engine's trouble, tried again later; other bytes of the right size are a tampered object.
+  if (bytes.length !== info.size) throw new HotwasmError("E_FLEET_UNREACHABLE", `the store gave ${bytes.length} of the ${info.size} bytes of patch ${sha256}`);
   const actual = sha256Hex(bytes);
   if (actual !== sha256) throw new HotwasmError("E_FLEET_DIGEST_MISMATCH", `the bytes stored as ${sha256} hash to ${actual}`);
   return bytes;
 }
 
-/** How long a fetch may take, plus a second per MiB: the store streams an object through a consumer that can stall when a node dies. */
-const FETCH_TIMEOUT_MS = 10_000;
+/** Which loaded patches are the fleet's: those a rollout named, or the patch store holds (looked up once per generation). */
+export class ManagedPatches {
+  private readonly known = new Set<string>();
+  private readonly local = new Map<string, number>();
 
-/** Reads an object whole, within `ms`; a stalled read is cancelled (E_FLEET_UNREACHABLE: the host tries again later). */
-async function readObject(engine: FleetEngine, sha256: string, ms: number): Promise<Uint8Array> {
-  const got = await engineCall(`fetch patch ${sha256}`, () => engine.patches.get(sha256));
-  if (!got) throw new HotwasmError("E_FLEET_PATCH_MISSING", `the fleet's patch store has no patch ${sha256}`);
-  const reader = got.data.getReader();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const stalled = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      void reader.cancel().catch(() => undefined);
-      reject(new HotwasmError("E_FLEET_UNREACHABLE", `fetching patch ${sha256} took more than ${ms} ms`));
-    }, ms);
-  });
-  try {
-    const chunks: Uint8Array[] = [];
-    for (;;) {
-      const { done, value } = await Promise.race([reader.read(), stalled]);
-      if (done) break;
-      chunks.push(value);
+  /** Notes the patches a rollout names. */
+  note(items: readonly PatchItem[]): void {
+    for (const item of items) this.known.add(item.sha256);
+  }
+
+  /** True when `sha256` is known to be the fleet's, without asking the engine. */
+  knows(sha256: string): boolean {
+    return this.known.has(sha256);
+  }
+
+  /** True when `sha256` is the fleet's (asks the store about a patch not seen before, once per generation `gen`). */
+  async has(engine: FleetEngine, sha256: string, gen: number): Promise<boolean> {
+    if (this.known.has(sha256)) return true;
+    if (this.local.get(sha256) === gen) return false;
+    if (await hasPatch(engine, sha256)) {
+      this.known.add(sha256);
+      return true;
     }
-    return Buffer.concat(chunks);
-  } catch (err) {
-    if (/digests do not match/.test(describeError(err))) throw new HotwasmError("E_FLEET_DIGEST_MISMATCH", `patch ${sha256} came back damaged from the store (${describeError(err)})`, { cause: err });
-    throw toFleetError(err, `fetch patch ${sha256}`);
-  } finally {
-    clearTimeout(timer);
+    this.local.set(sha256, gen);
+    return false;
+  }
+
+  /** The fleet's patches in force on `target`, in load order. */
+  async inForce(engine: FleetEngine, target: AdminTarget, gen: number): Promise<string[]> {
+    const out: string[] = [];
+    for (const p of target.getHPInfo()) if (p.state === "loaded" && (await this.has(engine, p.sha256, gen))) out.push(p.sha256);
+    return out;
   }
 }
 
 /** The sha256 of `bytes`, hex. */
 export function sha256Hex(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
+}
+
+/**
+ * Reads an object's chunks one by one with message gets on the store's chunk subject (the object
+ * store's layout: `$O.<bucket>.C.<nuid>`), each bounded by the request timeout. The client's own
+ * get streams them through a consumer, which can stall for a minute when a node dies.
+ */
+async function readObject(engine: FleetEngine, info: { name: string; nuid: string; size: number }): Promise<Uint8Array> {
+  const stream = `OBJ_${LAYOUT.patches}`;
+  const subject = `$O.${LAYOUT.patches}.C.${info.nuid}`;
+  const chunks: Uint8Array[] = [];
+  let got = 0;
+  let seq = 0;
+  while (got < info.size) {
+    // next_by_subj (server 2.9+) is not in the client's request type; the server answers it.
+    const query = { next_by_subj: subject, seq: seq + 1 } as unknown as { seq: number };
+    const msg = await engineCall(`fetch patch ${info.name}`, () => engine.jsm.streams.getMessage(stream, query));
+    if (!msg || msg.data.length === 0) break;
+    chunks.push(msg.data);
+    got += msg.data.length;
+    seq = msg.seq;
+  }
+  return Buffer.concat(chunks);
 }

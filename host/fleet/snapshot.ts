@@ -3,7 +3,7 @@
 
 import type { KV } from "@nats-io/kv";
 import type { z } from "zod";
-import { isHotwasmError } from "../index.js";
+import { HotwasmError, isHotwasmError } from "../index.js";
 import type { Snapshot } from "./decide.js";
 import { engineCall, type FleetEngine } from "./engine.js";
 import { LAYOUT, presenceKey, rolloutKey, specKey, statusKey } from "./layout.js";
@@ -47,8 +47,10 @@ export async function readAll<T>(engine: FleetEngine, bucket: string, filter: st
   for (let i = 0; i < keys.length; i += READ_BATCH) {
     await Promise.all(keys.slice(i, i + READ_BATCH).map(async (key) => {
       try {
-        const { value } = await readEntry(kv, key, schema);
-        if (value !== null) out.set(key, value);
+        const entry = await readEntry(kv, key, schema);
+        // Listed but not found: a replica catching up after an outage answered. Decide nothing on such a read.
+        if (entry.revision === 0) throw new HotwasmError("E_FLEET_UNREACHABLE", `${bucket} lists ${key} but did not return it (the engine is recovering)`);
+        if (entry.value !== null) out.set(key, entry.value);
       } catch (err) {
         if (isHotwasmError(err) && err.code === "E_FLEET_CORRUPT") onBad?.(key, err);
         else throw err;

@@ -28,7 +28,7 @@ describe.skipIf(skipFleet)("a three-node cluster", () => {
     await waitUntil(async () => (await readState(engine, build))?.phase === "waves", "the wave to start");
     await nats.nodes.find((n) => n.name === leader)!.kill();
     const killed = performance.now();
-    await waitUntil(async () => (await readState(engine, build).catch(() => null))?.phase === "done" && (await converged(engine, build, ids)), "every host to converge after the leader's death", 60_000);
+    await waitUntil(async () => (await readState(engine, build).catch(() => null))?.phase === "done" && (await converged(engine, build, ids)), "every host to converge after the leader's death", 90_000);
     console.log(`fleet: 20 hosts converged ${(performance.now() - killed).toFixed(0)} ms after the stream leader was killed mid-wave`);
     expect(hosts.map((h) => h.host.exports.version())).toEqual(hosts.map(() => 2));
     expect((await transitions(engine, build)).map((t) => [t.gen, t.to])).toEqual([[1, "pending"], [2, "canary"], [3, "waves"], [4, "done"]]);
@@ -54,7 +54,9 @@ describe.skipIf(skipFleet)("a three-node cluster", () => {
     await waitUntil(() => promoteRollout(engine, build).then(() => true, () => false), "the promotion to go through", 30_000);
     await waitUntil(async () => (await readState(engine, build).catch(() => null))?.phase === "done" && (await converged(engine, build, ids)), "every host to converge on the second patch", 60_000);
     expect(hosts.map((h) => h.host.exports.version())).toEqual(hosts.map(() => 3));
-    expect((await transitions(engine, build)).map((t) => t.gen)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect((await transitions(engine, build)).map((t) => [t.gen, t.to, t.admitted])).toEqual([
+      [1, "pending", 0], [2, "canary", 4], [3, "waves", 20], [4, "done", 20], [5, "pending", 0], [6, "canary", 4], [7, "waves", 20], [8, "done", 20],
+    ]);
   });
 });
 
@@ -64,6 +66,12 @@ async function streamLeader(engine: FleetEngine, stream: string): Promise<string
   return info.cluster.leader;
 }
 
+/** The build's transitions in the audit stream (read again while the stream's new leader settles). */
 async function transitions(engine: FleetEngine, build: string): Promise<TransitionRecord[]> {
-  return (await readAudit(engine, build)).filter((r): r is TransitionRecord => r.kind === "transition");
+  let records: TransitionRecord[] = [];
+  await waitUntil(() => readAudit(engine, build).then((all) => {
+    records = all.filter((r): r is TransitionRecord => r.kind === "transition");
+    return true;
+  }, () => false), "the audit stream to answer", 30_000);
+  return records;
 }

@@ -128,11 +128,11 @@ describe("transitions", () => {
     expect(written(decideNext(snap(done, [], { spec: abort }), 0, me))).toMatchObject({ phase: "rolling_back", from: "done", reason: "rolled back by the operator: bad" });
   });
 
-  test("an admitted host that leaves is replaced, so that the share stays exact", () => {
-    const s = state();
+  test("an admitted host that leaves is replaced, so that the share stays exact; the hold starts again", () => {
+    const s = state({ converged_at: 5 });
     const live = hosts.filter((h) => h !== s.admitted[0]);
     const next = written(decideNext(snap(s, [], { live }), 10, me));
-    expect(next.gen).toBe(2);
+    expect([next.gen, next.converged_at]).toEqual([2, null]);
     expect(next.admitted).toEqual(admitHosts("r1", live, s.admitted, 20));
     expect(next.admitted.filter((h) => live.includes(h))).toHaveLength(2);
   });
