@@ -4,7 +4,7 @@
 // Skipped when nats-server is not installed.
 
 import { FleetAgent, FleetController, connectEngine, promoteRollout, pushPatch, startRollout, type EngineTraffic, type FleetEngine } from "../host/fleet/index.js";
-import { Host } from "../host/host.js";
+import { Host } from "../host/index.js";
 import { makeManyFunctionConfig, makeManyFunctionPatch } from "./generated.js";
 import { findNatsServer, startNatsServer } from "./nats-launcher.js";
 import { computeMedian } from "./stats.js";
