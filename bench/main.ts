@@ -4,7 +4,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { Host } from "../host/host.js";
+import { Host } from "../host/core/host.js";
 import { measureCallOverheadInProcesses } from "./call-overhead.js";
 import { measureChurn } from "./churn.js";
 import { buildGeneratedBase } from "./generated.js";

@@ -4,7 +4,7 @@
 import type { Command } from "commander";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { createAdminClient, type AdminClient } from "../host/admin-client.js";
+import { createAdminClient, type AdminClient } from "../host/admin/admin-client.js";
 import { describeError } from "../host/errors.js";
 import { CliUsageError, type CliIo } from "./io.js";
 

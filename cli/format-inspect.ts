@@ -1,8 +1,8 @@
 // Text for people: a base build's manifest and a patch's bindings.
 
-import type { Manifest } from "../host/manifest.js";
-import type { PatchMeta } from "../host/patch-meta.js";
-import { formatFuncType, type ModuleInfo } from "../host/wasm-reader.js";
+import type { Manifest } from "../host/model/manifest.js";
+import type { PatchMeta } from "../host/model/patch-meta.js";
+import { formatFuncType, type ModuleInfo } from "../host/wasm/wasm-reader.js";
 
 /** The manifest as a report; `all` includes library functions and globals. */
 export function formatManifest(m: Manifest, all: boolean): string {

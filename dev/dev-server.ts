@@ -4,9 +4,9 @@
 
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { resolve } from "node:path";
-import { DEV_PATHS, type DevAck } from "../host/dev-protocol.js";
+import { DEV_PATHS, type DevAck } from "../host/dev/dev-protocol.js";
 import { HotwasmError, httpStatusOf, toHotwasmError } from "../host/errors.js";
-import { readJsonObject, writeJson } from "../host/http-body.js";
+import { readJsonObject, writeJson } from "../host/admin/http-body.js";
 import { isLoopbackName } from "../host/node/admin-auth.js";
 import { listenOn } from "../host/node/listen.js";
 import { DevSession, type DevSessionOptions } from "./dev-session.js";

@@ -3,12 +3,12 @@
 // one at a time; saves that arrive during a build are folded into the next one.
 
 import { relative } from "node:path";
-import { buildPatchable } from "../compiler/build.js";
-import { buildDiff } from "../compiler/build-diff.js";
-import { readSources } from "../compiler/embed-sources.js";
-import { encodeBase64, type DevEvent, type DevPatch, type DevProblem } from "../host/dev-protocol.js";
-import { describeProblem, shortName } from "../host/dev-status.js";
-import type { Manifest } from "../host/manifest.js";
+import { buildPatchable } from "../compiler/base/build.js";
+import { buildDiff } from "../compiler/diff/build-diff.js";
+import { readSources } from "../compiler/common/embed-sources.js";
+import { encodeBase64, type DevEvent, type DevPatch, type DevProblem } from "../host/dev/dev-protocol.js";
+import { describeProblem, shortName } from "../host/dev/dev-status.js";
+import type { Manifest } from "../host/model/manifest.js";
 import { toDevProblem } from "./describe-failure.js";
 import { buildExamplePatches, type ExamplePatch } from "./example-patches.js";
 

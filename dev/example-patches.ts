@@ -3,8 +3,8 @@
 
 import { readdir, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { buildPatch } from "../compiler/build-patch.js";
-import type { DevProblem } from "../host/dev-protocol.js";
+import { buildPatch } from "../compiler/patch/build-patch.js";
+import type { DevProblem } from "../host/dev/dev-protocol.js";
 import { toDevProblem } from "./describe-failure.js";
 
 /** One example patch. */

@@ -3,8 +3,8 @@
 // for live patching.
 
 import { createServer, type Server } from "node:http";
-import { Host } from "../host/host.js";
-import { HPHttpServer } from "../host/http-server.js";
+import { Host } from "../host/core/host.js";
+import { HPHttpServer } from "../host/admin/http-server.js";
 import { consoleImports } from "./console-imports.js";
 import { isMain } from "./is-main.js";
 

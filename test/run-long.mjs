@@ -8,7 +8,7 @@
 import { spawnSync } from "node:child_process";
 
 const SUITES = {
-  fuzz: { files: ["test/host/fuzz.test.ts", "test/host/fuzz-admin.test.ts"], budget: ["--cases", "HOTWASM_FUZZ_CASES", "100000"], seed: "HOTWASM_FUZZ_SEED" },
+  fuzz: { files: ["test/host/fuzz.test.ts", "test/host/admin/fuzz-admin.test.ts"], budget: ["--cases", "HOTWASM_FUZZ_CASES", "100000"], seed: "HOTWASM_FUZZ_SEED" },
   model: { files: ["test/host/model.test.ts"], budget: ["--runs", "HOTWASM_MODEL_RUNS", "2000"], seed: "HOTWASM_MODEL_SEED" },
   kill: { files: ["test/cli/serve-reliability.test.ts", "-t", "random"], budget: ["--rounds", "HOTWASM_KILL_ROUNDS", "100"], seed: "HOTWASM_KILL_SEED", build: true },
 };

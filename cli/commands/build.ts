@@ -1,7 +1,7 @@
 // `hotwasm build [entry.ts ...] [-o out.wasm] [--patchable GLOB]... [--safepoints MODE] [-- asc options]`
 
 import type { Command } from "commander";
-import { DEFAULT_POLL_INTERVAL, SAFEPOINT_MODES, type SafepointMode } from "../../compiler/insert-safepoints.js";
+import { DEFAULT_POLL_INTERVAL, SAFEPOINT_MODES, type SafepointMode } from "../../compiler/base/insert-safepoints.js";
 import { collect, CliUsageError, type CliIo } from "../io.js";
 
 /** Adds the build command. */
@@ -34,8 +34,8 @@ Examples:
       const pollInterval = Number(opts.pollInterval);
       if (!Number.isInteger(pollInterval) || pollInterval < 1) throw new CliUsageError(`--poll-interval must be a whole number from 1, not "${opts.pollInterval}"`);
       // Loaded here, not at the top: asc and Binaryen take a second to load, and only build needs them.
-      const { buildPatchable } = await import("../../compiler/build.js");
-      const { DEFAULT_ARENA_SIZE } = await import("../../compiler/transform.js");
+      const { buildPatchable } = await import("../../compiler/base/build.js");
+      const { DEFAULT_ARENA_SIZE } = await import("../../compiler/base/patchable-transform.js");
       const result = await buildPatchable({
         cwd: io.cwd, entries, outFile: opts.out, patchable: opts.patchable, arenaSize: arenaSize ?? DEFAULT_ARENA_SIZE, safepoints, pollInterval, ascArgs: passthrough,
         versionLoops: opts.versionLoops,

@@ -27,7 +27,7 @@ Examples:
   $ hotwasm diff --base build/app.wasm --only 'assembly/game/*' -o build/game-fix.wasm
   $ hotwasm diff --base build/app.wasm --only 'Board#*' --json`)
     .action(async (entries: string[], opts: { base: string; only: string[]; out: string; json?: boolean }) => {
-      const { buildDiff } = await import("../../compiler/build-diff.js");
+      const { buildDiff } = await import("../../compiler/diff/build-diff.js");
       let base: Uint8Array;
       try {
         base = new Uint8Array(await readFile(resolve(io.cwd, opts.base)));

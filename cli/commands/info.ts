@@ -1,7 +1,7 @@
 // `hotwasm info [--json]`: the patches loaded in a running `hotwasm serve` (hotgo's GetHPInfo).
 
 import type { Command } from "commander";
-import type { HPInfo } from "../../host/host.js";
+import type { HPInfo } from "../../host/core/host.js";
 import { addClientOptions, clientFrom, type ClientOptions } from "../admin-options.js";
 import type { CliIo } from "../io.js";
 

@@ -4,9 +4,9 @@ import type { Command } from "commander";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { HotwasmError, describeError } from "../../host/errors.js";
-import { decodeManifest, MANIFEST_SECTION } from "../../host/manifest.js";
-import { readPatchMeta } from "../../host/patch-meta.js";
-import { customSection, readModule, WasmReadError } from "../../host/wasm-reader.js";
+import { decodeManifest, MANIFEST_SECTION } from "../../host/model/manifest.js";
+import { readPatchMeta } from "../../host/model/patch-meta.js";
+import { customSection, readModule, WasmReadError } from "../../host/wasm/wasm-reader.js";
 import { formatManifest, formatPatch } from "../format-inspect.js";
 import type { CliIo } from "../io.js";
 

@@ -40,7 +40,7 @@ Examples:
         throw new HotwasmError("E_PATCH_READ_FAILED", `cannot read the base ${opts.base}: ${describeError(err)}`, { cause: err });
       }
       const out = opts.out ?? `build/${file.replace(/^.*[\\/]/, "").replace(/\.ts$/, "")}.wasm`;
-      const { buildPatch } = await import("../../compiler/build-patch.js");
+      const { buildPatch } = await import("../../compiler/patch/build-patch.js");
       const result = await buildPatch({ patch: file, base, replace, outFile: out, cwd: io.cwd, safepoints: opts.safepoints });
       const link = result.meta.link!;
       if (opts.json) {

@@ -3,7 +3,7 @@
 
 import type { Command } from "commander";
 import { resolve } from "node:path";
-import { consoleImports } from "../../host/console-imports.js";
+import { consoleImports } from "../../host/core/console-imports.js";
 import { describeError } from "../../host/errors.js";
 import { startAdminServer } from "../../host/node/admin-server.js";
 import { openAuditLog } from "../../host/node/audit-log.js";

@@ -4,7 +4,7 @@ import type { Command } from "commander";
 import { readFile, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { HotwasmError, describeError } from "../../host/errors.js";
-import { splitSignature } from "../../host/patch-signature.js";
+import { splitSignature } from "../../host/link/patch-signature.js";
 import { signPatch } from "../../host/node/patch-signing.js";
 import type { CliIo } from "../io.js";
 

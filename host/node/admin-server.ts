@@ -4,11 +4,11 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createTlsServer } from "node:https";
-import type { AdminRecord } from "../admin-hooks.js";
+import type { AdminRecord } from "../admin/admin-hooks.js";
 import { HotwasmError } from "../errors.js";
-import type { AdminTarget } from "../admin-target.js";
-import { HPHttpServer } from "../http-server.js";
-import { HPRpcServer } from "../rpc-server.js";
+import type { AdminTarget } from "../admin/admin-target.js";
+import { HPHttpServer } from "../admin/http-server.js";
+import { HPRpcServer } from "../admin/rpc-server.js";
 import { createAuthorizer, isLoopbackName } from "./admin-auth.js";
 import { listenOn } from "./listen.js";
 

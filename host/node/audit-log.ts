@@ -3,8 +3,8 @@
 
 import { createWriteStream } from "node:fs";
 import type { IncomingMessage } from "node:http";
-import type { AdminRecord } from "../admin-hooks.js";
-import type { AdminTarget } from "../admin-target.js";
+import type { AdminRecord } from "../admin/admin-hooks.js";
+import type { AdminTarget } from "../admin/admin-target.js";
 
 /** One line of the audit log. */
 export interface AuditEntry extends AdminRecord {

@@ -5,7 +5,7 @@ import { constants } from "node:fs";
 import { open, realpath, stat } from "node:fs/promises";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { HotwasmError, describeError } from "../errors.js";
-import type { ReadFile } from "../read-source.js";
+import type { ReadFile } from "../core/read-source.js";
 
 /** A reader of patch files confined to `dir`; refuses E_PATH_OUTSIDE, E_PATCH_TOO_LARGE, E_PATCH_READ_FAILED. */
 export async function createConfinedReader(dir: string, maxBytes: number): Promise<{ root: string; readFile: ReadFile }> {

@@ -9,7 +9,7 @@ import { mkdir, open, readdir, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import { HotwasmError, describeError } from "../errors.js";
-import type { PatchStore, StoredPatch } from "../patch-store.js";
+import type { PatchStore, StoredPatch } from "../lifecycle/patch-store.js";
 
 /** The points of a write where a test may pause the process (to kill it there). */
 export type JournalStep = "bytes-saved" | "list-begin" | "list-written" | "list-renamed";

@@ -5,7 +5,7 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sig
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { HotwasmError, describeError } from "../errors.js";
-import { attachSignature, signatureMessage, splitSignature } from "../patch-signature.js";
+import { attachSignature, signatureMessage, splitSignature } from "../link/patch-signature.js";
 
 /** A public key a server trusts, with its id (the first 16 hex digits of SHA-256 of the raw key). */
 export interface TrustedKey {

@@ -3,9 +3,9 @@
 // are damaged) is dropped and reported — a log line, an audit record, a "refused" event marked
 // restored — and the service starts anyway: never a crash loop.
 
-import type { AdminRecord } from "../admin-hooks.js";
+import type { AdminRecord } from "../admin/admin-hooks.js";
 import { toHotwasmError, httpStatusOf } from "../errors.js";
-import type { PatchStore, StoredPatch } from "../patch-store.js";
+import type { PatchStore, StoredPatch } from "../lifecycle/patch-store.js";
 import type { PatchJournal } from "./patch-journal.js";
 
 /** What can be restored: a Host or a HostPool. */

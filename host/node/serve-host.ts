@@ -4,9 +4,9 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { consoleImports } from "../console-imports.js";
+import { consoleImports } from "../core/console-imports.js";
 import { HotwasmError, describeError } from "../errors.js";
-import { Host } from "../host.js";
+import { Host } from "../core/host.js";
 import { createConfinedReader } from "./confine-path.js";
 import { createPatchVerifier, readTrustedKeys, type TrustedKey } from "./patch-signing.js";
 

@@ -2,18 +2,18 @@
 // all at once with stop-the-world swaps (run-swap.ts). Same admin surface as a Host: loadHP,
 // unloadHP, getHPInfo, on. Node only (`import { HostPool } from "hotwasm/node"`).
 
-import { parseLoadConfig, type LoadConfig } from "../config.js";
+import { parseLoadConfig, type LoadConfig } from "../model/config.js";
 import { describeError, HotwasmError } from "../errors.js";
-import { EventHub, type HostEventInput, type HostEventListener } from "../events.js";
-import type { HPInfo, ModuleSource } from "../host.js";
-import { compilePatch, preparePatch, type PreparedPatch } from "../load-patch.js";
-import type { Manifest } from "../manifest.js";
-import { OperationQueue } from "../op-queue.js";
-import type { AdminTarget } from "../admin-target.js";
-import { SymbolTable } from "../symbols.js";
-import { defaultReadFile, toBytes, type ReadFile } from "../read-source.js";
-import type { UnloadResult } from "../unload-patch.js";
-import type { PatchStore, StoredPatch } from "../patch-store.js";
+import { EventHub, type HostEventInput, type HostEventListener } from "../model/events.js";
+import type { HPInfo, ModuleSource } from "../core/host.js";
+import { compilePatch, preparePatch, type PreparedPatch } from "../lifecycle/load-patch.js";
+import type { Manifest } from "../model/manifest.js";
+import { OperationQueue } from "../lifecycle/op-queue.js";
+import type { AdminTarget } from "../admin/admin-target.js";
+import { SymbolTable } from "../model/symbols.js";
+import { defaultReadFile, toBytes } from "../core/read-source.js";
+import type { UnloadResult } from "../lifecycle/unload-patch.js";
+import type { PatchStore, StoredPatch } from "../lifecycle/patch-store.js";
 import { PoolRecord } from "./pool-record.js";
 import { startWorkers } from "./pool-setup.js";
 import { PoolTraps } from "./pool-traps.js";
@@ -21,26 +21,9 @@ import { CallQueue } from "./call-queue.js";
 import { emitCommitted, emitStaged } from "./pool-events.js";
 import { runSwap, type StageCommand, type SwapStats } from "./run-swap.js";
 import type { WorkerLink } from "./worker-link.js";
+import type { HostPoolOptions } from "./pool-options.js";
 
-/** Options of a HostPool. */
-export interface HostPoolOptions {
-  /** Number of workers (default: the machine's available parallelism). */
-  workers?: number;
-  /** A module each worker imports for the base's imports: its default export is an imports object or `(ctx) => imports`. */
-  imports?: string | URL;
-  /** Passed to the imports function as `ctx.data` (structured clone: SharedArrayBuffers stay shared). */
-  importsData?: unknown;
-  /** Longest wait for every worker to reach a safe point, per phase (default 10 s). */
-  safepointTimeoutMs?: number;
-  /** Longest wait for the workers to start (default 60 s). */
-  startTimeoutMs?: number;
-  /** How `hp_file` and a base path are read (default: the file system). */
-  readFile?: ReadFile;
-  /** Largest patch accepted, in bytes (default 64 MiB). */
-  maxPatchBytes?: number;
-  /** Checks a patch's bytes before anything else (e.g. its signature); throws to refuse. */
-  verifyPatch?: (bytes: Uint8Array) => void;
-}
+export type { HostPoolOptions } from "./pool-options.js";
 
 /** A pool of workers running one base build, patched all at once. */
 export class HostPool implements AdminTarget {

@@ -4,7 +4,7 @@
 
 import { parentPort, workerData } from "node:worker_threads";
 import { describeError, HotwasmError } from "../errors.js";
-import { Host } from "../host.js";
+import { Host } from "../core/host.js";
 import { toWire, type FromWorker, type ToWorker, type WorkerInit } from "./protocol.js";
 import { WorkerControl } from "./worker-control.js";
 

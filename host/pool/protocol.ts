@@ -4,10 +4,10 @@
 // control block holds one mailbox counter per worker: commands posted so far.
 
 import type { MessagePort } from "node:worker_threads";
-import type { EffectiveConfig, TrapPolicy } from "../config.js";
+import type { EffectiveConfig, TrapPolicy } from "../model/config.js";
 import { HotwasmError, isHotwasmError, type ErrorCode } from "../errors.js";
-import type { HostEvent } from "../events.js";
-import type { HPInfo } from "../host.js";
+import type { HostEvent } from "../model/events.js";
+import type { HPInfo } from "../core/host.js";
 
 /** What a worker is started with (workerData). */
 export interface WorkerInit {

@@ -7,7 +7,7 @@
 // after another has started one on the new.
 
 import { HotwasmError } from "../errors.js";
-import type { HPInfo } from "../host.js";
+import type { HPInfo } from "../core/host.js";
 import { fromWire, type Command, type Reply } from "./protocol.js";
 import type { WorkerLink } from "./worker-link.js";
 

@@ -4,11 +4,11 @@
 // this thread, synchronously, while no call of this worker is between dispatch and entry.
 
 import { receiveMessageOnPort, type MessagePort } from "node:worker_threads";
-import type { HostEvent } from "../events.js";
+import type { HostEvent } from "../model/events.js";
 import { HotwasmError } from "../errors.js";
-import type { Host } from "../host.js";
-import type { Staged, StagedLoad } from "../staged.js";
-import type { UnloadResult } from "../unload-patch.js";
+import type { Host } from "../core/host.js";
+import type { Staged, StagedLoad } from "../model/staged.js";
+import type { UnloadResult } from "../lifecycle/unload-patch.js";
 import { mailboxOf, toWire, type Command, type FromWorker, type Reply, type WorkerInit } from "./protocol.js";
 
 /** Runs the swap commands of one worker. */

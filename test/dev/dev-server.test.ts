@@ -8,9 +8,9 @@ import { request } from "node:http";
 import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { startDevServer, type DevServer } from "../../dev/dev-server.js";
-import { connectDevServer, type DevClient } from "../../host/dev-client.js";
-import type { DevStatus } from "../../host/dev-status.js";
-import { Host } from "../../host/host.js";
+import { connectDevServer, type DevClient } from "../../host/dev/dev-client.js";
+import type { DevStatus } from "../../host/dev/dev-status.js";
+import { Host } from "../../host/core/host.js";
 import { copyWebProject, editFile, waitFor } from "../helpers/web-project.js";
 
 let dir = "";

@@ -5,12 +5,12 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Host } from "../../../host/host.js";
-import { consoleImports } from "../../../host/console-imports.js";
-import type { HostEvent } from "../../../host/events.js";
+import { Host } from "../../../host/core/host.js";
+import { consoleImports } from "../../../host/core/console-imports.js";
+import type { HostEvent } from "../../../host/model/events.js";
 import { HotwasmError } from "../../../host/errors.js";
-import { attachSignature, SIGNATURE_SECTION, splitSignature } from "../../../host/patch-signature.js";
-import { appendCustomSection } from "../../../host/wasm-sections.js";
+import { attachSignature, SIGNATURE_SECTION, splitSignature } from "../../../host/link/patch-signature.js";
+import { appendCustomSection } from "../../../host/wasm/wasm-sections.js";
 import { createPatchVerifier, generateSigningKeys, readTrustedKeys, signPatch, type TrustedKey } from "../../../host/node/patch-signing.js";
 import { exampleBinaries } from "../../helpers/example-app.js";
 

@@ -5,10 +5,10 @@
 import { afterEach, expect, test } from "vitest";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { buildPatch } from "../../../compiler/build-patch.js";
+import { buildPatch } from "../../../compiler/patch/build-patch.js";
 import type { HotwasmError } from "../../../host/errors.js";
 import type { HostPool } from "../../../host/pool/host-pool.js";
-import { readModule } from "../../../host/wasm-reader.js";
+import { readModule } from "../../../host/wasm/wasm-reader.js";
 import { makePool, poolAppBinary, versionPatch, waitUntil } from "../../helpers/pool.js";
 
 let pool: HostPool | null = null;

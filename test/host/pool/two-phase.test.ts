@@ -4,7 +4,7 @@
 
 import { afterEach, expect, test } from "vitest";
 import { HotwasmError } from "../../../host/errors.js";
-import type { HostEvent } from "../../../host/events.js";
+import type { HostEvent } from "../../../host/model/events.js";
 import type { HostPool } from "../../../host/pool/host-pool.js";
 import { makePool, versionPatch, waitUntil } from "../../helpers/pool.js";
 import { wat } from "../../helpers/wat.js";

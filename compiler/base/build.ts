@@ -1,0 +1,92 @@
+// Builds a patchable base: runs asc with the hotwasm transform and returns the binary and its
+// manifest. Entries and options come from the arguments, else from asconfig.json as asc reads it.
+
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { runAsc } from "../common/run-asc.js";
+import HotwasmTransform from "./patchable-transform.js";
+import { DEFAULT_POLL_INTERVAL, type SafepointMode } from "./insert-safepoints.js";
+export { BuildError } from "../common/run-asc.js";
+import { decodeManifest, MANIFEST_SECTION, type Manifest } from "../../host/model/manifest.js";
+
+/** What to build. */
+export interface BuildOptions {
+  /** Entry files; none: the entries of asconfig.json. */
+  entries?: string[];
+  /** Where to write the binary; none: asconfig's outFile, else build/app.wasm; false: write nothing. */
+  outFile?: string | false;
+  /** Globs adding (GLOB) or removing (!GLOB) patchable functions. */
+  patchable?: string[];
+  /** Bytes reserved for patches' static data. */
+  arenaSize?: number;
+  /** Safepoint polls for HostPool's stop-the-world swaps (default "off"). */
+  safepoints?: SafepointMode;
+  /** Poll sites executed between two polls (default 1000). */
+  pollInterval?: number;
+  /** More asc options, e.g. ["-O3", "--runtime", "stub"]. */
+  ascArgs?: string[];
+  /** The project directory (default: the process's). */
+  cwd?: string;
+  /** Sources held in memory, by path relative to cwd; they shadow the disk. */
+  files?: Record<string, string>;
+  /** Build without the transform (a plain build, for comparisons). */
+  plain?: boolean;
+  /** Version loops that call inlined patchable functions (default true; version-loops.ts). */
+  versionLoops?: boolean;
+  /** Embed the program's own sources, for `hotwasm diff` (default true). */
+  sources?: boolean;
+  /** The asconfig file asc reads (default asconfig.json); false reads none. */
+  config?: string | false;
+}
+
+/** A finished build. */
+export interface BuildResult {
+  binary: Uint8Array;
+  /** The manifest; null for a plain build. */
+  manifest: Manifest | null;
+  outFile: string | null;
+  /** What asc printed (warnings). */
+  log: string;
+}
+
+/** A config path that never exists: asc then reads no asconfig.json. */
+export const NO_CONFIG = "__hotwasm_no_asconfig__.json";
+
+/** Runs asc with the hotwasm transform. */
+export async function buildPatchable(options: BuildOptions = {}): Promise<BuildResult> {
+  const cwd = options.cwd ?? process.cwd();
+  const outFile = options.outFile === false ? false : options.outFile ?? (await configuredOutFile(cwd)) ?? "build/app.wasm";
+  const safepoints = { mode: options.safepoints ?? "off", interval: options.pollInterval ?? DEFAULT_POLL_INTERVAL };
+  const transforms = options.plain ? [] : [HotwasmTransform.withOptions({ patchable: options.patchable ?? [], arenaSize: options.arenaSize, safepoints, sources: options.sources, versionLoops: options.versionLoops })];
+  const config = options.config === false ? ["--config", NO_CONFIG] : options.config ? ["--config", options.config] : [];
+  // A plain build exports the runtime too, so it differs from a patchable one only by the transform.
+  const runtime = options.plain ? ["--exportRuntime"] : [];
+  const argv = [...(options.entries ?? []), ...config, ...runtime, ...(options.ascArgs ?? [])];
+  const { binary: bytes, log } = await runAsc({ argv, cwd, files: options.files, transforms });
+  let written: string | null = null;
+  if (outFile !== false) {
+    written = resolve(cwd, outFile);
+    await mkdir(dirname(written), { recursive: true });
+    await writeFile(written, bytes);
+  }
+  return { binary: bytes, manifest: options.plain ? null : manifestOf(bytes), outFile: written, log };
+}
+
+/** The manifest embedded in a built binary. */
+export function manifestOf(binary: Uint8Array): Manifest {
+  const sections = WebAssembly.Module.customSections(new WebAssembly.Module(binary as BufferSource), MANIFEST_SECTION);
+  if (sections.length !== 1) throw new Error("the build has no hotwasm manifest");
+  return decodeManifest(new Uint8Array(sections[0]!));
+}
+
+async function configuredOutFile(cwd: string): Promise<string | null> {
+  try {
+    const config = JSON.parse(await readFile(resolve(cwd, "asconfig.json"), "utf8")) as {
+      targets?: Record<string, { outFile?: string }>;
+      options?: { outFile?: string };
+    };
+    return config.targets?.release?.outFile ?? config.options?.outFile ?? null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,100 @@
+// The asc transform (`asc --transform hotwasm/transform`): makes the compiled module patchable
+// before validation and optimisation, and embeds the manifest. Options come from a subclass
+// made by `withOptions`, or from HOTWASM_PATCHABLE (comma-separated globs), HOTWASM_ARENA,
+// HOTWASM_SAFEPOINTS (off, entries, loops, both), HOTWASM_POLL_INTERVAL and HOTWASM_VERSION_LOOPS
+// (0: no loop versioning, version-loops.ts).
+
+import { version as ascVersion } from "assemblyscript/asc";
+import { Transform } from "assemblyscript/transform";
+import type { Parser, Program } from "assemblyscript";
+import type binaryenNs from "binaryen";
+import { buildManifestSection } from "./manifest-builder.js";
+import { flagGlobalOf, makePatchable, type PatchableOptions, type RewriteOutcome } from "./make-patchable.js";
+import { versionLoops } from "./version-loops.js";
+import { splitTwins } from "./split-twins.js";
+import { findNoPatchMarkers } from "./source-markers.js";
+import { validateOrThrow, type Binaryen } from "../common/binaryen-util.js";
+import { collectSources, encodeSources, SOURCES_SECTION } from "../common/embed-sources.js";
+import { DEFAULT_POLL_INTERVAL, insertSafepoints, type SafepointMode, type SafepointOptions } from "./insert-safepoints.js";
+
+/** Default size of the patch arena in bytes. */
+export const DEFAULT_ARENA_SIZE = 65536;
+
+/** Options of the transform: the rewrite's and where safepoint polls go. */
+export type TransformOptions = PatchableOptions & { safepoints: SafepointOptions; sources?: boolean; versionLoops?: boolean };
+
+/** The hotwasm transform. */
+export default class HotwasmTransform extends Transform {
+  /** Options fixed by `withOptions`; otherwise read from the environment. */
+  static options: Partial<TransformOptions> | null = null;
+  declare readonly program: Program;
+  declare readonly binaryen: unknown;
+  private noPatch = new Set<string>();
+
+  /** A transform class with fixed options (for `hotwasm build` and tests). */
+  static withOptions(options: Partial<TransformOptions>): typeof HotwasmTransform {
+    return class extends HotwasmTransform {
+      static override options = options;
+    };
+  }
+
+  afterParse(_parser: Parser): void {
+    // The host and patches need the runtime entry points (__new, __pin, __unpin, __collect, __rtti_base).
+    this.program.options.exportRuntime = true;
+    this.noPatch = findNoPatchMarkers(this.program);
+  }
+
+  afterCompile(module: binaryenNs.Module): void {
+    const b = this.binaryen as unknown as Binaryen;
+    const program = this.program;
+    const options = resolveOptions((this.constructor as typeof HotwasmTransform).options);
+    const outcome = makePatchable(b, module, program, { ...options, noPatch: this.noPatch });
+    const safepoints = insertSafepoints(b, module, outcome, options.safepoints);
+    splitTwins(b, module, outcome.functions);
+    const section = buildManifestSection(module, program, { ...outcome, safepoints }, ascVersion);
+    module.addCustomSection(section.name, section.bytes);
+    if (options.sources) module.addCustomSection(SOURCES_SECTION, encodeSources(collectSources(program)));
+    validateOrThrow(module, "hotwasm transform", b);
+    if (options.versionLoops) runAfterOptimizing(module, () => {
+      versionLoops(b, module, flagSlots(outcome), tableOf(b, module, outcome));
+      validateOrThrow(module, "hotwasm loop versioning", b);
+    });
+  }
+}
+
+/**
+ * Runs `pass` once, right after asc's optimiser: asc calls the module's runPasses (its
+ * --runPasses list, often empty) right after optimize, on the object afterCompile was given.
+ */
+function runAfterOptimizing(module: binaryenNs.Module, pass: () => void): void {
+  const original = module.runPasses.bind(module);
+  let done = false;
+  module.runPasses = (passes: string[]) => {
+    original(passes);
+    if (!done) { done = true; pass(); }
+  };
+}
+
+function flagSlots(outcome: RewriteOutcome): Map<string, number> {
+  return new Map(outcome.functions.filter((f) => f.slot !== null).map((f) => [flagGlobalOf(f.slot!), f.slot!]));
+}
+
+function tableOf(b: Binaryen, module: binaryenNs.Module, outcome: RewriteOutcome): string {
+  return b.getExportInfo(module.getExport(outcome.table.export)).value;
+}
+
+function resolveOptions(fixed: Partial<TransformOptions> | null): TransformOptions {
+  const env = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
+  const patchable = fixed?.patchable ?? (env.HOTWASM_PATCHABLE ? env.HOTWASM_PATCHABLE.split(",").map((s) => s.trim()).filter(Boolean) : []);
+  const arenaSize = fixed?.arenaSize ?? (env.HOTWASM_ARENA ? Number(env.HOTWASM_ARENA) : DEFAULT_ARENA_SIZE);
+  if (!Number.isInteger(arenaSize) || arenaSize < 0 || arenaSize > 256 * 1024 * 1024) {
+    throw new Error(`hotwasm: the arena size must be a whole number of bytes up to 256 MiB, not ${arenaSize}`);
+  }
+  const sources = fixed?.sources ?? env.HOTWASM_SOURCES !== "0";
+  const versionLoops = fixed?.versionLoops ?? env.HOTWASM_VERSION_LOOPS !== "0";
+  const safepoints = fixed?.safepoints ?? {
+    mode: (env.HOTWASM_SAFEPOINTS ?? "off") as SafepointMode,
+    interval: env.HOTWASM_POLL_INTERVAL ? Number(env.HOTWASM_POLL_INTERVAL) : DEFAULT_POLL_INTERVAL,
+  };
+  return { patchable, arenaSize, safepoints, sources, versionLoops };
+}
