@@ -6,6 +6,7 @@ import type { EffectiveConfig } from "../model/config.js";
 import { HotwasmError } from "../errors.js";
 import type { BaseView, LinkPlan } from "./link-types.js";
 import { formatFuncType, sameFuncType, type ImportEntry } from "../wasm/wasm-reader.js";
+import { ownValue } from "../model/symbol-map.js";
 
 /** The import module of base symbols by internal name (patches built by `hotwasm patch`). */
 export const BASE_MODULE = "hotwasm:base";
@@ -16,7 +17,7 @@ export const LINK_MODULE = "hotwasm:link";
 export function bindImport(base: BaseView, imp: ImportEntry, config: EffectiveConfig, refs: LinkPlan["refs"]): WebAssembly.ImportValue {
   const where = `import "${imp.module}.${imp.name}"`;
   if (imp.module === "ref" || imp.module === BASE_MODULE) {
-    const symbol = imp.module === "ref" ? config.ref_config[imp.name] ?? imp.name : imp.name;
+    const symbol = imp.module === "ref" ? ownValue(config.ref_config, imp.name) ?? imp.name : imp.name;
     const sym = base.symbols.resolve(symbol);
     if (imp.module === "ref") refs.push({ name: imp.name, symbol: sym.name });
     if (imp.kind === "function" && sym.kind === "function") {
@@ -59,7 +60,9 @@ export function bindImport(base: BaseView, imp: ImportEntry, config: EffectiveCo
     }
     return base.exports[countdown] as WebAssembly.Global;
   }
-  const value = (base.imports[imp.module] as Record<string, unknown> | undefined)?.[imp.name];
+  if (imp.kind === "memory") throw new HotwasmError("E_MULTIPLE_MEMORIES", `${where}: the only memory a patch may import is env.memory`);
+  // Own properties only: "constructor", "__proto__" or "toString" must never reach Object and its methods.
+  const value = ownValue(ownValue(base.imports as Record<string, Record<string, unknown>>, imp.module), imp.name);
   if (value === undefined) {
     throw new HotwasmError("E_UNRESOLVED_IMPORT", `${where}: neither a base symbol (use module "ref") nor one of the base's imports`, {
       details: { module: imp.module, name: imp.name },
