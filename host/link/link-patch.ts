@@ -102,8 +102,9 @@ function checkReplacements(base: BaseView, patch: ModuleInfo, config: EffectiveC
   return out;
 }
 
-/** One memory at most, and only the base's (env.memory) may be imported: every write into it is then checked below. */
-function checkMemories(patch: ModuleInfo, fail: Fail): void {
+/** One memory at most, and only the base's (env.memory) may be imported: every write into it is then
+ * checked (checkSegments). Also checked before compiling, so every engine refuses alike. */
+export function checkMemories(patch: ModuleInfo, fail: (code: "E_MULTIPLE_MEMORIES", message: string) => void): void {
   const imported = patch.imports.filter((i) => i.kind === "memory");
   if (imported.length + patch.memories > 1) {
     fail("E_MULTIPLE_MEMORIES", `the patch has ${imported.length + patch.memories} memories (${imported.length} imported); a patch may have one`);
