@@ -2,10 +2,10 @@
 // for the client commands, the server's URL and transport.
 
 import type { Command } from "commander";
-import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { createAdminClient, type AdminClient } from "../host/admin/admin-client.js";
 import { describeError } from "../host/errors.js";
+import { readRegularFile } from "../host/node/regular-file.js";
 import { CliUsageError, type CliIo } from "./io.js";
 
 /** The client options of a command. */
@@ -40,7 +40,7 @@ export async function readToken(file: string | undefined, io: CliIo): Promise<st
   if (file === undefined) return io.env?.HOTWASM_TOKEN || undefined;
   let text: string;
   try {
-    text = await readFile(resolve(io.cwd, file), "utf8");
+    text = new TextDecoder().decode(await readRegularFile(resolve(io.cwd, file), { maxBytes: 64 * 1024, code: "E_ADMIN_CONFIG", shown: file, follow: true }));
   } catch (err) {
     throw new CliUsageError(`cannot read the token file ${file}: ${describeError(err)}`);
   }
@@ -55,7 +55,7 @@ export async function readTls(certFile: string | undefined, keyFile: string | un
   if (certFile === undefined || keyFile === undefined) throw new CliUsageError("--tls-cert and --tls-key go together");
   const read = async (option: string, file: string) => {
     try {
-      return await readFile(resolve(io.cwd, file));
+      return Buffer.from(await readRegularFile(resolve(io.cwd, file), { maxBytes: 1024 * 1024, code: "E_ADMIN_CONFIG", shown: file, follow: true }));
     } catch (err) {
       throw new CliUsageError(`cannot read the ${option} file ${file}: ${describeError(err)}`);
     }
@@ -66,7 +66,8 @@ export async function readTls(certFile: string | undefined, keyFile: string | un
 /** Parses repeated NAME=SYMBOL options into a map (undefined when none were given). */
 export function parsePairs(option: string, pairs: string[]): Record<string, string> | undefined {
   if (pairs.length === 0) return undefined;
-  const map: Record<string, string> = {};
+  // No prototype: "__proto__" or "constructor" is a name like any other.
+  const map = Object.create(null) as Record<string, string>;
   for (const pair of pairs) {
     const at = pair.indexOf("=");
     if (at <= 0 || at === pair.length - 1) throw new CliUsageError(`${option} takes NAME=SYMBOL, not "${pair}"`);

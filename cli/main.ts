@@ -3,6 +3,7 @@
 
 import { Command, CommanderError } from "commander";
 import { isHotwasmError } from "../host/errors.js";
+import { printable } from "../host/model/printable.js";
 import { registerBuild } from "./commands/build.js";
 import { registerInfo } from "./commands/info.js";
 import { registerInspect } from "./commands/inspect.js";
@@ -59,19 +60,20 @@ function reportFailure(err: unknown, io: CliIo): number {
     if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") return 0;
     return 2;
   }
+  // Messages carry names from requests, patches and servers: printed with control characters escaped.
   if (err instanceof CliUsageError) {
-    io.err(`error: ${err.message}`);
+    io.err(`error: ${printable(err.message, true)}`);
     return 2;
   }
   if (isHotwasmError(err)) {
-    io.err(`error ${err.code}: ${err.message}`);
+    io.err(`error ${err.code}: ${printable(err.message, true)}`);
     return 1;
   }
   if (isBuildError(err)) {
     io.err(err.log.trim() ? err.log.trimEnd() : `error: ${err.message}`);
     return 1;
   }
-  io.err(`error: ${err instanceof Error ? err.message : String(err)}`);
+  io.err(`error: ${printable(err instanceof Error ? err.message : String(err), true)}`);
   return 1;
 }
 

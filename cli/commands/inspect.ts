@@ -1,6 +1,7 @@
 // `hotwasm inspect FILE [--json] [--all]`: what a base build's manifest or a patch says.
 
 import type { Command } from "commander";
+import { printable, printableJson } from "../../host/model/printable.js";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { HotwasmError, describeError } from "../../host/errors.js";
@@ -40,14 +41,14 @@ Examples:
       const manifestBytes = customSection(info, MANIFEST_SECTION);
       if (manifestBytes) {
         const manifest = decodeManifest(manifestBytes);
-        io.out(opts.json ? JSON.stringify(manifest, null, 2) : formatManifest(manifest, !!opts.all));
+        io.out(opts.json ? printableJson(JSON.stringify(manifest, null, 2)) : printable(formatManifest(manifest, !!opts.all), true));
         return;
       }
       const meta = readPatchMeta(info);
       if (opts.json) {
-        io.out(JSON.stringify({ kind: "patch", meta, imports: info.imports, exports: info.exports.map((e) => ({ name: e.name, kind: e.kind })) }, null, 2));
+        io.out(printableJson(JSON.stringify({ kind: "patch", meta, imports: info.imports, exports: info.exports.map((e) => ({ name: e.name, kind: e.kind })) }, null, 2)));
         return;
       }
-      io.out(formatPatch(file, info, meta));
+      io.out(printable(formatPatch(file, info, meta), true));
     });
 }

@@ -5,6 +5,7 @@ import type { Command } from "commander";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { HotwasmError, describeError } from "../../host/errors.js";
+import { printable, printableJson } from "../../host/model/printable.js";
 import { addClientOptions, clientFrom, parsePairs, type ClientOptions } from "../admin-options.js";
 import { collect, CliUsageError, type CliIo } from "../io.js";
 
@@ -38,7 +39,7 @@ Examples:
       const config = { replace_config: parsePairs("--replace", opts.replace), ref_config: parsePairs("--ref", opts.ref), ...policyOf(opts) };
       const client = await clientFrom(opts, io);
       const hpId = await client.load(opts.upload ? { hp_bytes: await readLocal(file, io), ...config } : { hp_file: file, ...config });
-      io.out(opts.json ? JSON.stringify({ hp_id: hpId, error: "" }) : hpId);
+      io.out(opts.json ? printableJson(JSON.stringify({ hp_id: hpId, error: "" })) : printable(hpId));
     });
 }
 

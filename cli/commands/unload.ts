@@ -1,6 +1,7 @@
 // `hotwasm unload HP_ID`: unloads a patch from a running `hotwasm serve`.
 
 import type { Command } from "commander";
+import { printable } from "../../host/model/printable.js";
 import { addClientOptions, clientFrom, type ClientOptions } from "../admin-options.js";
 import type { CliIo } from "../io.js";
 
@@ -18,7 +19,7 @@ Examples:
   $ hotwasm unload "$(hotwasm load build/hp.wasm)" --rpc`)
     .action(async (hpId: string, opts: ClientOptions) => {
       const { warnings } = await (await clientFrom(opts, io)).unload(hpId);
-      for (const warning of warnings) io.err(`warning: ${warning}`);
-      io.out(`unloaded ${hpId}`);
+      for (const warning of warnings) io.err(`warning: ${printable(String(warning))}`);
+      io.out(`unloaded ${printable(hpId)}`);
     });
 }
