@@ -12,6 +12,7 @@ import { HostPool } from "../host/pool/host-pool.js";
 import { serveUntilStopped } from "./serve-lifecycle.js";
 import { PatchJournal } from "../host/node/patch-journal.js";
 import { restorePatches } from "../host/node/restore-patches.js";
+import { readRegularFile } from "../host/node/regular-file.js";
 import type { CliIo } from "./io.js";
 
 /** What `serve` hands over once its own options are checked. */
@@ -43,7 +44,9 @@ const DEFAULT_IMPORTS = new URL("../host/node/pool-console-imports.js", import.m
 export async function servePool(o: PoolServeOptions, io: CliIo): Promise<void> {
   const { root, readFile } = await createConfinedReader(resolve(io.cwd, o.patchDir), o.maxPatchBytes);
   const keys = o.trustedKeys === undefined ? [] : await readTrustedKeys(resolve(io.cwd, o.trustedKeys));
-  const pool = await HostPool.create(resolve(io.cwd, o.app), {
+  // The base is read here, as a regular file: the pool's readFile is the patch directory's confined reader.
+  const app = await readRegularFile(resolve(io.cwd, o.app), { maxBytes: 1024 * 1024 * 1024, code: "E_ADMIN_CONFIG", shown: `the base ${o.app}`, follow: true });
+  const pool = await HostPool.create(app, {
     workers: o.workers,
     imports: o.imports ? pathToFileURL(resolve(io.cwd, o.imports)) : DEFAULT_IMPORTS,
     readFile, maxPatchBytes: o.maxPatchBytes, patchTimeoutMs: o.patchTimeoutMs,
