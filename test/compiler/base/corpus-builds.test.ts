@@ -4,8 +4,8 @@
 
 import { describe, expect, test } from "vitest";
 import { instantiate } from "@assemblyscript/loader";
-import { buildPatchable } from "../../compiler/build.js";
-import { listCorpus, readScenario, runCalls, type Scenario, type ScenarioCall } from "../helpers/corpus.js";
+import { buildPatchable } from "../../../compiler/base/build.js";
+import { listCorpus, readScenario, runCalls, type Scenario, type ScenarioCall } from "../../helpers/corpus.js";
 
 const programs = await listCorpus();
 const ascArgs = ["-O3", "--runtime", "incremental"];
