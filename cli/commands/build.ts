@@ -1,12 +1,10 @@
 // `hotwasm build [entry.ts ...] [-o out.wasm] [--target NAME] [--patchable GLOB]... [--safepoints MODE] [-- asc options]`
 
 import type { Command } from "commander";
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
-import { DEFAULT_TARGET, readAsconfig } from "../../compiler/base/asconfig.js";
+import { DEFAULT_TARGET } from "../../compiler/base/asconfig.js";
 import { DEFAULT_POLL_INTERVAL, SAFEPOINT_MODES, type SafepointMode } from "../../compiler/base/insert-safepoints.js";
 import { collect, CliUsageError, type CliIo } from "../io.js";
-import { checkSourceName, readInput } from "../read-input.js";
+import { resolveEntries } from "../entries.js";
 import { countFunctions } from "../../host/model/function-counts.js";
 
 /** Adds the build command. */
@@ -35,24 +33,15 @@ Examples:
   $ hotwasm build --patchable '~lib/string/*'       # also make library functions patchable
   $ hotwasm build --safepoints loops                # long loops reach a safe point for HostPool swaps`)
     .action(async (named: string[], opts: BuildFlags) => {
-      let entries = named;
       const arenaSize = opts.arena === undefined ? undefined : Number(opts.arena);
       if (arenaSize !== undefined && (!Number.isInteger(arenaSize) || arenaSize < 0)) throw new CliUsageError(`--arena must be a whole number of bytes, not "${opts.arena}"`);
       const safepoints = opts.safepoints as SafepointMode;
       if (!SAFEPOINT_MODES.includes(safepoints)) throw new CliUsageError(`--safepoints must be one of ${SAFEPOINT_MODES.join(", ")}, not "${opts.safepoints}"`);
       const pollInterval = Number(opts.pollInterval);
       if (!Number.isInteger(pollInterval) || pollInterval < 1) throw new CliUsageError(`--poll-interval must be a whole number from 1, not "${opts.pollInterval}"`);
-      const asconfig = await readAsconfig(io.cwd);
+      const { entries, asconfig } = await resolveEntries(io, io.cwd, named);
       if (opts.target !== undefined && !asconfig?.targets.includes(opts.target)) {
         throw new CliUsageError(`--target ${opts.target}: asconfig.json has ${asconfig ? `the targets ${asconfig.targets.join(", ") || "(none)"}` : "no targets (there is no asconfig.json)"}`);
-      }
-      for (const entry of entries) {
-        checkSourceName(entry, "the entry");
-        await readInput(io, entry, "the entry");
-      }
-      if (entries.length === 0 && !asconfig?.entries.length) {
-        if (!existsSync(resolve(io.cwd, DEFAULT_ENTRY))) throw new CliUsageError(`name the entry files, or list them in asconfig.json's "entries" (there is no ${DEFAULT_ENTRY} either)`);
-        entries = [DEFAULT_ENTRY];
       }
       // Loaded here, not at the top: asc and Binaryen take a second to load, and only build needs them.
       const { buildPatchable } = await import("../../compiler/base/build.js");
@@ -80,9 +69,6 @@ Examples:
       }
     });
 }
-
-/** asinit's entry file: the entry when neither the command nor asconfig.json names one. */
-const DEFAULT_ENTRY = "assembly/index.ts";
 
 interface BuildFlags {
   out?: string;

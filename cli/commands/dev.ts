@@ -5,7 +5,10 @@ import type { Command } from "commander";
 import { createInterface } from "node:readline";
 import { relative, resolve } from "node:path";
 import { isLoopbackName } from "../../host/node/admin-auth.js";
+import { existsSync, statSync } from "node:fs";
+import { HotwasmError } from "../../host/errors.js";
 import { CliUsageError, type CliIo } from "../io.js";
+import { resolveEntries } from "../entries.js";
 import { countFunctions } from "../../host/model/function-counts.js";
 
 interface DevOptions { dir: string; host: string; port?: string; page: string; patches: string; out?: string }
@@ -34,16 +37,18 @@ Examples:
   $ hotwasm dev --port 0                                        # any free port
   $ PORT=9000 npm run web                                       # the same as npm run web -- --port 9000
   $ hotwasm serve build/app.wasm --dev http://127.0.0.1:8088    # a Node host that follows it`)
-    .action(async (entries: string[], opts: DevOptions) => {
+    .action(async (named: string[], opts: DevOptions) => {
       const host = opts.host;
       const portText = opts.port ?? (io.env?.PORT || "8088");
       const port = Number(portText);
       if (!/^\d+$/.test(portText) || port > 65535) throw new CliUsageError(`--port (or PORT) must be a whole number up to 65535, not "${portText}"`);
       const cwd = resolve(io.cwd, opts.dir);
+      if (!existsSync(cwd) || !statSync(cwd).isDirectory()) throw new HotwasmError("E_READ_FAILED", `the project directory ${opts.dir} is not a directory`);
+      const { entries } = await resolveEntries(io, cwd, named);
       const { startDevServer } = await import("../../dev/dev-server.js");
       const say = (text: string) => io.out(text.split("\n").map((line, i) => (i === 0 ? `hotwasm dev: ${line}` : line)).join("\n"));
       const server = await startDevServer({
-        cwd, entries: entries.length > 0 ? entries : undefined, outFile: opts.out, ascArgs: passthrough,
+        cwd, entries, outFile: opts.out, ascArgs: passthrough,
         hostname: host, port, pageDir: opts.page, patchesDir: opts.patches, log: say,
       });
       const { base } = server.session;

@@ -4,7 +4,7 @@ import type { Command } from "commander";
 import { rm } from "node:fs/promises";
 import { resolve } from "node:path";
 import { generateSigningKeys } from "../../host/node/patch-signing.js";
-import type { CliIo } from "../io.js";
+import { CliUsageError, type CliIo } from "../io.js";
 import { writeOutput } from "../read-input.js";
 
 /** Adds the keygen command. */
@@ -21,6 +21,7 @@ Examples:
   $ hotwasm keygen release            # release.key, release.pub
   $ hotwasm keygen keys/alice`)
     .action(async (name: string) => {
+      if (/(^|[\\/])\.{0,2}$/.test(name)) throw new CliUsageError(`NAME must name a file (NAME.key, NAME.pub are written), not the directory "${name}"`);
       const keys = generateSigningKeys();
       await writeOutput(io, `${name}.pub`, keys.publicKeyPem, { exclusive: true });
       try {

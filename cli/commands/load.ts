@@ -4,7 +4,7 @@
 import type { Command } from "commander";
 import { addClientOptions, clientFrom, parsePairs, type ClientOptions } from "../admin-options.js";
 import { collect, CliUsageError, type CliIo } from "../io.js";
-import { readInput } from "../read-input.js";
+import { compileModule, readInput } from "../read-input.js";
 
 /** Adds the load command. */
 export function registerLoad(program: Command, io: CliIo): void {
@@ -35,7 +35,8 @@ Examples:
     .action(async (file: string, opts: ClientOptions & { replace: string[]; ref: string[]; upload?: boolean; json?: boolean; maxTraps?: string; trapWindowMs?: string }) => {
       const config = { replace_config: parsePairs("--replace", opts.replace), ref_config: parsePairs("--ref", opts.ref), ...policyOf(opts) };
       const client = await clientFrom(opts, io);
-      const hpId = await client.load(opts.upload ? { hp_bytes: await readInput(io, file, "", "E_PATCH_READ_FAILED"), ...config } : { hp_file: file, ...config });
+      const hp_bytes = opts.upload ? await readUpload(io, file) : undefined;
+      const hpId = await client.load(hp_bytes ? { hp_bytes, ...config } : { hp_file: file, ...config });
       io.out(opts.json ? JSON.stringify({ hp_id: hpId, error: "" }) : hpId);
     });
 }
@@ -50,4 +51,11 @@ function policyOf(opts: { maxTraps?: string; trapWindowMs?: string }): { policy?
     return Number(text);
   };
   return { policy: { max_traps: whole("--max-traps", opts.maxTraps), window_ms: whole("--trap-window-ms", opts.trapWindowMs ?? "60000") } };
+}
+
+/** A patch to upload: read here, and refused here when it is not WebAssembly (E_INVALID_MODULE). */
+async function readUpload(io: CliIo, file: string): Promise<Uint8Array> {
+  const bytes = await readInput(io, file, "", "E_PATCH_READ_FAILED");
+  compileModule(bytes, file);
+  return bytes;
 }

@@ -1,6 +1,7 @@
 // `hotwasm sign PATCH --key NAME.key [-o OUT]`: signs a patch (ed25519) for servers that trust the key.
 
 import type { Command } from "commander";
+import { HotwasmError } from "../../host/errors.js";
 import { splitSignature } from "../../host/link/patch-signature.js";
 import { signPatch } from "../../host/node/patch-signing.js";
 import type { CliIo } from "../io.js";
@@ -25,6 +26,7 @@ Examples:
       const bytes = await readInput(io, patch, "", "E_PATCH_READ_FAILED");
       compileModule(bytes, patch);
       const key = new TextDecoder().decode(await readInput(io, opts.key, "the key"));
+      if (!/-----BEGIN PRIVATE KEY-----/.test(key)) throw new HotwasmError("E_WRONG_FILE_TYPE", `${opts.key} is not a PEM private key (hotwasm keygen NAME makes NAME.key)`);
       const signed = signPatch(bytes, key);
       const out = opts.out ?? patch;
       await writeOutput(io, out, signed);

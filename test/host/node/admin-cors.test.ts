@@ -27,7 +27,11 @@ async function start(): Promise<string> {
   return server.url;
 }
 
-const cors = (res: Response) => Object.fromEntries([...res.headers].filter(([k]) => k.startsWith("access-control-") || k === "vary"));
+function cors(res: Response): Record<string, string> {
+  const out: Record<string, string> = {};
+  res.headers.forEach((value, key) => { if (key.startsWith("access-control-") || key === "vary") out[key] = value; });
+  return out;
+}
 
 test("an allowed origin: its preflight is answered, its requests and refusals carry the CORS headers", async () => {
   const url = await start();
