@@ -1,6 +1,7 @@
 // HotwasmError: the one error type of hotwasm, with a stable code per failure kind.
 
-/** Every code hotwasm can fail with, and what it means. Keep in sync with the README's table. */
+/** Every code hotwasm can fail with, and what it means. Keep in sync with docs/errors.md's table
+ * (test/docs/error-codes.test.ts checks it). */
 export const ERROR_CODES = {
   E_INVALID_CONFIG: "the patch config is malformed (missing file, wrong types, unknown keys)",
   E_PATCH_READ_FAILED: "the patch file could not be read",
@@ -53,7 +54,7 @@ export const ERROR_CODES = {
   E_ADMIN_UNREACHABLE: "the admin client could not reach the server or understand its answer",
   E_STATE_WRITE_FAILED: "the state directory could not record a load; the load was rolled back",
   E_STATE_CORRUPT: "a state directory entry or its stored patch is unreadable or does not match its hash",
-  E_INVALID_OPTION: "an option of a host or pool is out of range or of the wrong type",
+  E_INVALID_OPTION: "an option of a host, pool or build is out of range or of the wrong type",
   E_WORKER_FAILED: "a worker of a pool could not start, crashed or exited; the message names it",
   E_CALL_FAILED: "a call on a pool worker threw, trapped or named no exported function",
   E_SAFEPOINT_TIMEOUT: "a worker did not reach a safe point in time; no worker switched",
