@@ -1,37 +1,23 @@
-// hotwasm in a project of one's own, as docs/getting-started.md tells it: a fresh AssemblyScript
-// project (made by asinit) installs hotwasm from a packed tarball (offline), adds the transform to
-// its asconfig.json, builds with its own `npm run asbuild:release`, serves the build, fixes it live
+// hotwasm in a project of one's own, as docs/getting-started.md tells it: a new project installs
+// hotwasm from a packed tarball (offline), is laid out by asinit (the installed one), adds the
+// transform to its asconfig.json, builds with its own `npm run asbuild:release`, serves the build, fixes it live
 // with `hotwasm diff` and with `hotwasm patch` (reaching a module-private global by its own name),
 // and loads a patch through the package's API. Only public entry points and bins are used
 // (node_modules/.bin/hotwasm, npm exec --no -- hotwasm, import "hotwasm"); nothing inside node_modules.
 
 import { afterAll, expect, test } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cleanEnv } from "../helpers/cli-process.js";
-import { root } from "../helpers/example-app.js";
 import { installOffline, packHotwasm, run } from "../helpers/offline-install.js";
 
-const APP = `// A counter: tick() counts up by STEP and prints the count.
-@external("env", "println") declare function println(label: string, value: i32): void;
-let count = 0;
-const STEP = 1;
-function bump(by: i32): void { count += by; }
-export function tick(): void {
-  bump(STEP);
-  println("count ", count);
-}
-`;
-// The fix reaches the app's module-private count, bump, STEP and println by their own names.
-const FIX = `import { count, bump, STEP, println } from "../assembly/index";
-export function tick(): void {
-  bump(STEP);
-  count *= 2;
-  println("doubled ", count);
-}
-`;
+// The app and the fix are the page's own code blocks, so the page and this test cannot drift apart.
+const page = readFileSync(new URL("../../docs/getting-started.md", import.meta.url), "utf8");
+const APP = codeBlock(page, "// assembly/index.ts");
+const FIX = codeBlock(page, "// patches/fix.ts");
 // The app's own program, using the package's API: load the fix into a Host, then unload it.
 const SCRIPT = `import { readFile } from "node:fs/promises";
 import { Host, consoleImports } from "hotwasm";
@@ -57,23 +43,23 @@ afterAll(async () => {
 test("a fresh AssemblyScript project: install the tarball, build with the transform, serve, fix live with diff and patch, load through the API", async () => {
   dir = await mkdtemp(join(tmpdir(), "hotwasm-own-"));
   const project = join(dir, "counter");
-  const [{ tarball, files }] = await Promise.all([
-    packHotwasm(dir),
-    run("npm", ["exec", "--no", "--", "asinit", project, "-y"], root),
-  ]);
+  await mkdir(project);
+  await writeFile(join(project, "package.json"), '{ "type": "module" }\n');
+  const { tarball, files } = await packHotwasm(dir);
   // The tarball holds the built package and nothing of the repository's sources or tests.
   for (const file of ["bin/hotwasm.js", "dist/cli/main.js", "dist/host/index.js", "dist/host/node.js", "dist/compiler/transform.js", "dist/dev/index.js", "dist/browser/hotwasm.js", "package.json"]) {
     expect(files).toContain(file);
   }
   expect(files.filter((f) => /^(test|host|compiler|cli|assembly|bench|dist\/bench|dist\/example)\//.test(f) || (f.endsWith(".ts") && !f.endsWith(".d.ts")))).toEqual([]);
 
+  await installOffline(project, tarball);
+  await run("npm", ["exec", "--no", "--", "asinit", ".", "-y"], project);
   await writeFile(join(project, "assembly/index.ts"), APP);
-  await run("mkdir", ["-p", "patches"], project);
+  await mkdir(join(project, "patches"));
   await writeFile(join(project, "patches/fix.ts"), FIX);
   const asconfig = JSON.parse(await readFile(join(project, "asconfig.json"), "utf8"));
   asconfig.options.transform = ["hotwasm/transform"];
   await writeFile(join(project, "asconfig.json"), JSON.stringify(asconfig, null, 2));
-  await installOffline(project, tarball);
 
   // The project's own build script (asc --target release), now with the transform.
   await run("npm", ["run", "asbuild:release"], project);
@@ -119,6 +105,19 @@ test("a fresh AssemblyScript project: install the tarball, build with the transf
   const api = JSON.parse((await run(process.execPath, ["run.mjs"], project)).stdout) as { lines: string[]; entries: string[] };
   expect(api).toEqual({ lines: ["count 1", "doubled 4", "count 5"], entries: ["object", "object", "object", "object"] });
 });
+
+test("the page runs hotwasm and asinit only as installed copies, never through a bare npx", () => {
+  const commands = [...page.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!).join("\n");
+  expect(commands).toMatch(/npm exec --no -- hotwasm serve/);
+  expect(commands.split("\n").filter((line) => /\bnpx\b/.test(line))).toEqual([]);
+});
+
+/** The fenced TypeScript block of `page` whose first line is `first`. */
+function codeBlock(text: string, first: string): string {
+  const block = [...text.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!).find((b) => b.startsWith(`${first}\n`));
+  if (!block) throw new Error(`docs/getting-started.md has no code block starting with ${first}`);
+  return block;
+}
 
 /** `hotwasm serve` from the project's bin, its stdout read line by line. */
 function startServe(bin: string, cwd: string, args: string[]) {
