@@ -57,7 +57,7 @@ export default class HotwasmTransform extends Transform {
     const outcome = makePatchable(b, module, program, { ...options, noPatch: this.noPatch });
     const safepoints = insertSafepoints(b, module, outcome, options.safepoints);
     splitTwins(b, module, outcome.functions);
-    const section = buildManifestSection(module, program, { ...outcome, safepoints }, ascVersion);
+    const section = buildManifestSection(b, module, program, { ...outcome, safepoints }, ascVersion);
     module.addCustomSection(section.name, section.bytes);
     if (options.sources) module.addCustomSection(SOURCES_SECTION, encodeSources(collectSources(program)));
     validateOrThrow(module, "hotwasm transform", b);
