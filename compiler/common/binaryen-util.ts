@@ -131,15 +131,16 @@ function findInvalidFunctions(b: Binaryen, module: BinaryenModule): string[] {
 }
 
 /** The module's binary under fixed writer settings: Binaryen's global optimise and shrink levels
- * and Stack IR options (which asc leaves set after a compilation) change how the binary is written, so a hash of it
+ * Stack IR and debug-info options (which asc leaves set after a compilation) change how the binary is written, so a hash of it
  * taken under whatever settings are current would differ between the first build of a process
  * and the next. */
 export function emitStableBinary(b: Binaryen, module: BinaryenModule): Uint8Array {
-  const saved = { optimize: b.getOptimizeLevel(), shrink: b.getShrinkLevel(), generate: b.getGenerateStackIR(), optimizeStack: b.getOptimizeStackIR() };
+  const saved = { optimize: b.getOptimizeLevel(), shrink: b.getShrinkLevel(), generate: b.getGenerateStackIR(), optimizeStack: b.getOptimizeStackIR(), debug: b.getDebugInfo() };
   b.setOptimizeLevel(0);
   b.setShrinkLevel(0);
   b.setGenerateStackIR(false);
   b.setOptimizeStackIR(false);
+  b.setDebugInfo(false);
   try {
     return module.emitBinary();
   } finally {
@@ -147,6 +148,7 @@ export function emitStableBinary(b: Binaryen, module: BinaryenModule): Uint8Arra
     b.setShrinkLevel(saved.shrink);
     b.setGenerateStackIR(saved.generate);
     b.setOptimizeStackIR(saved.optimizeStack);
+    b.setDebugInfo(saved.debug);
   }
 }
 
