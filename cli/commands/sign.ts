@@ -2,16 +2,15 @@
 // for loading with one config: the one embedded in the patch, the one given with --replace/--ref, or any.
 
 import type { Command } from "commander";
-import { readFile, writeFile } from "node:fs/promises";
-import { resolve } from "node:path";
-import { HotwasmError, describeError } from "../../host/errors.js";
+import { HotwasmError } from "../../host/errors.js";
 import { effectiveConfig } from "../../host/model/config.js";
+import { printable } from "../../host/model/printable.js";
 import { identifyPatch } from "../../host/link/patch-identity.js";
 import { canonicalJson, splitSignature, stripSignature } from "../../host/link/patch-signature.js";
 import { signPatch } from "../../host/node/patch-signing.js";
-import { printable } from "../../host/model/printable.js";
 import { parsePairs } from "../admin-options.js";
 import { collect, CliUsageError, type CliIo } from "../io.js";
+import { compileModule, readInput, writeOutput } from "../read-input.js";
 
 /** Adds the sign command. */
 export function registerSign(program: Command, io: CliIo): void {
@@ -36,8 +35,10 @@ Examples:
   $ hotwasm sign build/hp.wasm --key release.key -o dist/hp.signed.wasm
   $ hotwasm sign build/fix.wasm --key release.key --replace NewFunc1=main.func1`)
     .action(async (patch: string, opts: { key: string; out?: string; replace: string[]; ref: string[]; anyConfig?: boolean }) => {
-      const bytes = await readOrRefuse(resolve(io.cwd, patch), patch);
-      const key = new TextDecoder().decode(await readOrRefuse(resolve(io.cwd, opts.key), opts.key));
+      const bytes = await readInput(io, patch, "", "E_PATCH_READ_FAILED");
+      compileModule(bytes, patch);
+      const key = new TextDecoder().decode(await readInput(io, opts.key, "the key"));
+      if (!/-----BEGIN PRIVATE KEY-----/.test(key)) throw new HotwasmError("E_WRONG_FILE_TYPE", `${opts.key} is not a PEM private key (hotwasm keygen NAME makes NAME.key)`);
       const replace_config = parsePairs("--replace", opts.replace);
       const ref_config = parsePairs("--ref", opts.ref);
       if (opts.anyConfig && (replace_config || ref_config)) throw new CliUsageError("--any-config and --replace/--ref exclude each other");
@@ -45,16 +46,8 @@ Examples:
       const config = opts.anyConfig ? "any" as const : effectiveConfig({ replace_config, ref_config }, meta);
       const signed = signPatch(bytes, key, config);
       const out = opts.out ?? patch;
-      await writeFile(resolve(io.cwd, out), signed);
+      await writeOutput(io, out, signed);
       const shown = config === "any" ? "any config" : canonicalJson({ replace_config: config.replace_config, ref_config: config.ref_config });
       io.out(printable(`signed ${out} with key ${splitSignature(signed).signature!.key_id}, for loading with ${shown}`));
     });
-}
-
-async function readOrRefuse(path: string, shown: string): Promise<Uint8Array> {
-  try {
-    return new Uint8Array(await readFile(path));
-  } catch (err) {
-    throw new HotwasmError("E_PATCH_READ_FAILED", `cannot read ${shown}: ${describeError(err)}`, { cause: err });
-  }
 }

@@ -1,19 +1,22 @@
 // Builds a patchable base: runs asc with the hotwasm transform and returns the binary and its
-// manifest. Entries and options come from the arguments, else from asconfig.json as asc reads it.
+// manifest. Entries and options come from the arguments, else from asconfig.json as asc reads it
+// (its "release" target unless another is named).
 
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { runAsc } from "../common/run-asc.js";
 import HotwasmTransform from "./patchable-transform.js";
 import { DEFAULT_POLL_INTERVAL, type SafepointMode } from "./insert-safepoints.js";
 export { BuildError } from "../common/run-asc.js";
-import { decodeManifest, MANIFEST_SECTION, type Manifest } from "../../host/model/manifest.js";
+import { readManifest, type Manifest } from "../../host/model/manifest.js";
+import { HotwasmError, describeError } from "../../host/errors.js";
+import { DEFAULT_TARGET, readAsconfig } from "./asconfig.js";
 
 /** What to build. */
 export interface BuildOptions {
   /** Entry files; none: the entries of asconfig.json. */
   entries?: string[];
-  /** Where to write the binary; none: asconfig's outFile, else build/app.wasm; false: write nothing. */
+  /** Where to write the binary; none: the asconfig target's outFile, else build/app.wasm; false: write nothing. */
   outFile?: string | false;
   /** Globs adding (GLOB) or removing (!GLOB) patchable functions. */
   patchable?: string[];
@@ -37,6 +40,8 @@ export interface BuildOptions {
   sources?: boolean;
   /** The asconfig file asc reads (default asconfig.json); false reads none. */
   config?: string | false;
+  /** The asconfig target (default "release", as asc picks it). */
+  target?: string;
 }
 
 /** A finished build. */
@@ -47,6 +52,8 @@ export interface BuildResult {
   outFile: string | null;
   /** What asc printed (warnings). */
   log: string;
+  /** The asconfig target that applied; null when there was none of that name. */
+  target: string | null;
 }
 
 /** A config path that never exists: asc then reads no asconfig.json. */
@@ -55,13 +62,19 @@ export const NO_CONFIG = "__hotwasm_no_asconfig__.json";
 /** Runs asc with the hotwasm transform. */
 export async function buildPatchable(options: BuildOptions = {}): Promise<BuildResult> {
   const cwd = options.cwd ?? process.cwd();
-  const outFile = options.outFile === false ? false : options.outFile ?? (await configuredOutFile(cwd)) ?? "build/app.wasm";
+  const asconfig = options.config === false ? null : await readAsconfig(cwd, options.config ?? "asconfig.json");
+  const targetName = options.target ?? DEFAULT_TARGET;
+  if (options.target !== undefined && !asconfig?.targets.includes(options.target)) {
+    throw new HotwasmError("E_INVALID_OPTION", `asconfig.json has no target "${options.target}" (it has ${asconfig?.targets.join(", ") || "none"})`);
+  }
+  const target = asconfig?.targets.includes(targetName) ? targetName : null;
+  const outFile = options.outFile === false ? false : options.outFile ?? asconfig?.optionsOf(targetName).outFile ?? "build/app.wasm";
   const safepoints = { mode: options.safepoints ?? "off", interval: options.pollInterval ?? DEFAULT_POLL_INTERVAL };
   const transforms = options.plain ? [] : [HotwasmTransform.withOptions({ patchable: options.patchable ?? [], arenaSize: options.arenaSize, safepoints, sources: options.sources, versionLoops: options.versionLoops })];
   const config = options.config === false ? ["--config", NO_CONFIG] : options.config ? ["--config", options.config] : [];
   // A plain build exports the runtime too, so it differs from a patchable one only by the transform.
   const runtime = options.plain ? ["--exportRuntime"] : [];
-  const argv = [...(options.entries ?? []), ...config, ...runtime, ...(options.ascArgs ?? [])];
+  const argv = [...(options.entries ?? []), ...config, ...(options.target ? ["--target", options.target] : []), ...runtime, ...(options.ascArgs ?? [])];
   const { binary: bytes, log } = await runAsc({ argv, cwd, files: options.files, transforms });
   let written: string | null = null;
   if (outFile !== false) {
@@ -69,24 +82,16 @@ export async function buildPatchable(options: BuildOptions = {}): Promise<BuildR
     await mkdir(dirname(written), { recursive: true });
     await writeFile(written, bytes);
   }
-  return { binary: bytes, manifest: options.plain ? null : manifestOf(bytes), outFile: written, log };
+  return { binary: bytes, manifest: options.plain ? null : manifestOf(bytes), outFile: written, log, target };
 }
 
-/** The manifest embedded in a built binary. */
+/** The manifest embedded in a built binary; E_INVALID_MODULE or E_NOT_PATCHABLE_BUILD when there is none. */
 export function manifestOf(binary: Uint8Array): Manifest {
-  const sections = WebAssembly.Module.customSections(new WebAssembly.Module(binary as BufferSource), MANIFEST_SECTION);
-  if (sections.length !== 1) throw new Error("the build has no hotwasm manifest");
-  return decodeManifest(new Uint8Array(sections[0]!));
-}
-
-async function configuredOutFile(cwd: string): Promise<string | null> {
+  let module: WebAssembly.Module;
   try {
-    const config = JSON.parse(await readFile(resolve(cwd, "asconfig.json"), "utf8")) as {
-      targets?: Record<string, { outFile?: string }>;
-      options?: { outFile?: string };
-    };
-    return config.targets?.release?.outFile ?? config.options?.outFile ?? null;
-  } catch {
-    return null;
+    module = new WebAssembly.Module(binary as BufferSource);
+  } catch (cause) {
+    throw new HotwasmError("E_INVALID_MODULE", `the base is not a WebAssembly module: ${describeError(cause)}`, { cause });
   }
+  return readManifest(module);
 }

@@ -20,6 +20,7 @@ import { cutPatch, type CutResult } from "./patch-transform.js";
 import { MEMORY_DELTA, relocatePatch, TABLE_DELTA } from "./relocate-patch.js";
 import { addPatchSafepoints } from "./patch-safepoints.js";
 import { runAsc } from "../common/run-asc.js";
+import { exposePrivateImports, hideExposedNames, type ExposedNames } from "./private-imports.js";
 
 /** What to build. */
 export interface PatchBuildOptions {
@@ -136,6 +137,7 @@ interface CompileCut {
 async function compileCut(c: CompileCut): Promise<CutResult & { rttiOffset: number | null }> {
   let result: (CutResult & { rttiOffset: number | null }) | null = null;
   let failure: unknown = null;
+  let exposed: ExposedNames | null = null;
   class CutTransform extends Transform {
     declare readonly program: Program;
     declare readonly binaryen: unknown;
@@ -147,6 +149,11 @@ async function compileCut(c: CompileCut): Promise<CutResult & { rttiOffset: numb
         failure = err;
         throw err;
       }
+      // The patch may import the app's module-private names (private-imports.ts).
+      if (c.patchPath !== null) exposed = exposePrivateImports(this.program, c.patchPath);
+    }
+    afterInitialize(program: Program): void {
+      if (exposed) hideExposedNames(program, exposed);
     }
     afterCompile(module: binaryenNs.Module): void {
       try {

@@ -18,6 +18,8 @@ export interface RegularFileOptions {
   shown: string;
   /** Follow a final symlink (to a regular file) instead of refusing it (default false). */
   follow?: boolean;
+  /** How a file system error is put in words (default describeFsError). */
+  describe?: (err: unknown) => string;
 }
 
 /** The bytes of the regular file at `path`; refuses anything else (FIFO, device, directory, socket, symlink) with `code`. */
@@ -25,11 +27,12 @@ export async function readRegularFile(path: string, options: RegularFileOptions)
   const { maxBytes, code, shown } = options;
   const tooLarge = options.tooLargeCode ?? "E_TOO_LARGE";
   const refuse = (what: string, cause?: unknown) => new HotwasmError(code, `cannot read ${shown}: ${what}`, { cause });
+  const describe = options.describe ?? describeFsError;
   let before;
   try {
     before = options.follow ? await stat(path) : await lstat(path);
   } catch (cause) {
-    throw refuse(describeFsError(cause), cause);
+    throw refuse(describe(cause), cause);
   }
   // Checked before opening: opening a FIFO for reading blocks, and opening a device may do anything.
   if (!before.isFile()) throw refuse(`it is ${kindOf(before)}, not a regular file`);
@@ -38,7 +41,7 @@ export async function readRegularFile(path: string, options: RegularFileOptions)
   try {
     handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | (options.follow ? 0 : constants.O_NOFOLLOW));
   } catch (cause) {
-    throw refuse(describeFsError(cause), cause);
+    throw refuse(describe(cause), cause);
   }
   try {
     // Checked again on the descriptor: the name may have been replaced in between.
@@ -57,7 +60,7 @@ export async function readRegularFile(path: string, options: RegularFileOptions)
     return buffer.slice(0, size);
   } catch (err) {
     if (err instanceof HotwasmError) throw err;
-    throw refuse(describeFsError(err), err);
+    throw refuse(describe(err), err);
   } finally {
     await handle.close();
   }

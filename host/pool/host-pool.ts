@@ -219,7 +219,7 @@ export class HostPool implements AdminTarget {
     try {
       return await (this.options.readFile ?? defaultReadFile)(path);
     } catch (err) {
-      if (isHotwasmError(err)) throw err; // a reader's own refusal (confinement, size) keeps its code
+      if (isHotwasmError(err)) throw err; // the reader's own refusal (E_PATH_OUTSIDE, E_PATCH_TOO_LARGE) keeps its code
       throw new HotwasmError("E_PATCH_READ_FAILED", `cannot read ${path}: ${describeError(err)}`, { cause: err });
     }
   }

@@ -109,8 +109,8 @@ test("a read-only state directory: the service starts with its recorded patches 
   expect(await serve.stop()).toBe(0);
 });
 
-test("terminal escapes in names never reach the terminal raw: CLI errors, the audit log on stderr", async () => {
-  const serve = await startServe(dir, base);
+test("terminal escapes in names never reach the terminal raw: CLI errors, the audit log on stdout", async () => {
+  const serve = await startServe(dir, [...base, "--audit-log", "-"]);
   const url = ["--url", serve.url];
   const evil = "\u001b[2K\r\u001b[32mhp.wasm (signed)\u001b[0m\u009b31m\u202e/../hp.wasm";
   const load = await hotwasm(dir, ["load", evil, ...config, ...url]);
@@ -118,9 +118,9 @@ test("terminal escapes in names never reach the terminal raw: CLI errors, the au
   const unload = await hotwasm(dir, ["unload", `\u001b]0;owned\u0007${"0".repeat(8)}`, ...url]);
   expect(unload.code).toBe(1);
   expect(unload.stderr).toBe('error E_UNKNOWN_PATCH: no loaded patch has id "\\x1b]0;owned\\x0700000000" (HTTP 404)\n');
-  await serve.waitFor(() => serve.stderr.some((l) => l.includes('"action":"unload"')));
+  await serve.waitFor((l) => l.includes('"action":"unload"'));
   const raw = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/;
   for (const text of [load.stdout, load.stderr, unload.stdout, unload.stderr, ...serve.stderr, ...serve.lines]) expect(raw.test(text)).toBe(false);
-  expect(serve.stderr.find((l) => l.includes('"action":"load"'))).toContain("\\u009b31m\\u202e");
+  expect(serve.lines.find((l) => l.includes('"action":"load"'))).toContain("\\u009b31m\\u202e");
   expect(await serve.stop()).toBe(0);
 });
