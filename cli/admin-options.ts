@@ -34,7 +34,7 @@ export function addClientOptions(cmd: Command): Command {
 /** The client a command's options describe. */
 export async function clientFrom(opts: ClientOptions, io: CliIo): Promise<AdminClient> {
   const url = opts.server ?? opts.url ?? io.env?.HOTWASM_URL ?? DEFAULT_URL;
-  if (!/^https?:\/\/[^/]+\/?$/.test(url)) throw new CliUsageError(`--server must look like http://HOST:PORT, not "${url}"`);
+  if (!/^https?:\/\/[^/]+\/?$/.test(url) || !URL.canParse(url)) throw new CliUsageError(`--server must look like http://HOST:PORT, not "${url}"`);
   const timeout = opts.timeout ?? io.env?.HOTWASM_TIMEOUT ?? String(DEFAULT_CLIENT_TIMEOUT_MS);
   if (!/^\d+$/.test(timeout) || Number(timeout) < 1 || Number(timeout) > 2 ** 31 - 1) {
     throw new CliUsageError(`--timeout must be a whole number of milliseconds from 1, not "${timeout}"`);

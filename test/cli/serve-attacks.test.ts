@@ -115,12 +115,11 @@ test("terminal escapes in names never reach the terminal raw: CLI errors, the au
   const evil = "\u001b[2K\r\u001b[32mhp.wasm (signed)\u001b[0m\u009b31m\u202e/../hp.wasm";
   const load = await hotwasm(dir, ["load", evil, ...config, ...url]);
   expect([load.code, load.stderr]).toEqual([1, "error E_INVALID_CONFIG: invalid load config (hp_file: hp_file holds control characters) (HTTP 400)\n"]);
-  const unload = await hotwasm(dir, ["unload", `\u001b]0;owned\u0007${"0".repeat(8)}`, ...url]);
-  expect(unload.code).toBe(1);
-  expect(unload.stderr).toBe('error E_UNKNOWN_PATCH: no loaded patch has id "\\x1b]0;owned\\x0700000000" (HTTP 404)\n');
-  await serve.waitFor((l) => l.includes('"action":"unload"'));
+  const usage = await hotwasm(dir, ["info", "--server", "\u001b]0;owned\u0007\u001b[2Jhttp://x/y/z"]);
+  expect([usage.code, usage.stderr]).toEqual([2, 'error: --server must look like http://HOST:PORT, not "\\x1b]0;owned\\x07\\x1b[2Jhttp://x/y/z"\n']);
+  await serve.waitFor((l) => l.includes('"action":"load"'));
   const raw = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/;
-  for (const text of [load.stdout, load.stderr, unload.stdout, unload.stderr, ...serve.stderr, ...serve.lines]) expect(raw.test(text)).toBe(false);
+  for (const text of [load.stdout, load.stderr, usage.stdout, usage.stderr, ...serve.stderr, ...serve.lines]) expect(raw.test(text)).toBe(false);
   expect(serve.lines.find((l) => l.includes('"action":"load"'))).toContain("\\u009b31m\\u202e");
   expect(await serve.stop()).toBe(0);
 });
