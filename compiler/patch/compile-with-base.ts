@@ -1,0 +1,108 @@
+// One compilation of the app (its entries, and a patch file if any) with the base's compiler
+// options, for a patch or a diff: the caller sees the unoptimised module in afterCompile, and the
+// compilation stops there (the module is neither validated, optimised nor emitted: the caller
+// takes what it needs). The base analysis, the diff's edited build and both relocation builds
+// of a patch all go through here.
+
+import { NodeKind, type Parser, type Program } from "assemblyscript";
+import { Transform } from "assemblyscript/transform";
+import type binaryenNs from "binaryen";
+import { HotwasmError } from "../../host/errors.js";
+import type { Manifest } from "../../host/model/manifest.js";
+import { NO_CONFIG } from "../base/build.js";
+import type { Binaryen } from "../common/binaryen-util.js";
+import { BuildError, runAsc } from "../common/run-asc.js";
+
+/** What to compile. */
+export interface BaseCompile<T> {
+  manifest: Manifest;
+  /** The project root (asc's base directory). */
+  root: string;
+  /** Sources held in memory, by path relative to the root. */
+  files?: Record<string, string>;
+  /** Entry files, relative to the root. */
+  entries: string[];
+  /** A patch file compiled with them (relative to the root), which may not run code at the top level. */
+  patchFile?: string | null;
+  ascArgs?: string[];
+  memoryBase: number;
+  tableBase: number;
+  /** Takes what it needs of the unoptimised module. */
+  onCompiled(b: Binaryen, module: binaryenNs.Module, program: Program): T;
+}
+
+/** Sentinel that ends asc's run after afterCompile. */
+const DONE = "hotwasm:compiled";
+
+/** Compiles and returns what `onCompiled` returned; throws its HotwasmError, or a BuildError for asc's errors. */
+export async function compileWithBase<T>(c: BaseCompile<T>): Promise<T> {
+  let result: { value: T } | null = null;
+  let failure: unknown = null;
+  const patchPath = c.patchFile ? c.patchFile.replace(/\.ts$/, "") : null;
+  class CompileTransform extends Transform {
+    declare readonly program: Program;
+    declare readonly binaryen: unknown;
+    afterParse(_parser: Parser): void {
+      this.program.options.exportRuntime = true;
+      try {
+        if (patchPath !== null) checkTopLevel(this.program, patchPath);
+      } catch (err) {
+        failure = err;
+        throw err;
+      }
+    }
+    afterCompile(module: binaryenNs.Module): void {
+      try {
+        result = { value: c.onCompiled(this.binaryen as Binaryen, module, this.program) };
+      } catch (err) {
+        failure = err;
+        throw err;
+      }
+      throw new Error(DONE);
+    }
+  }
+  const argv = [
+    ...c.entries, ...(c.patchFile ? [c.patchFile] : []), "--config", NO_CONFIG, ...ascOptions(c.manifest), ...(c.ascArgs ?? []),
+    "-O0", "--noValidate", "--memoryBase", String(c.memoryBase), "--tableBase", String(c.tableBase),
+  ];
+  try {
+    await runAsc({ argv, cwd: c.root, files: c.files, transforms: [CompileTransform], noEmit: true });
+  } catch (err) {
+    if (failure) throw failure;
+    if (!(result && err instanceof BuildError && err.message.includes(DONE))) throw err;
+  }
+  if (failure) throw failure;
+  if (!result) throw new HotwasmError("E_PATCH_SOURCE", "the build produced no module");
+  return (result as { value: T }).value;
+}
+
+/** The asc options of the base build that change code. */
+export function ascOptions(manifest: Manifest): string[] {
+  const f = manifest.compiler.flags;
+  const out = ["--runtime", String(f.runtime)];
+  if (f.noAssert === true) out.push("--noAssert");
+  if (typeof f.stackSize === "number" && f.stackSize > 0) out.push("--stackSize", String(f.stackSize));
+  if (typeof f.lowMemoryLimit === "number" && f.lowMemoryLimit > 0) out.push("--lowMemoryLimit", String(f.lowMemoryLimit));
+  const unchecked = ["default", "never", "always"][Number(f.uncheckedBehavior ?? 0)];
+  if (unchecked && unchecked !== "default") out.push("--uncheckedBehavior", unchecked);
+  return out;
+}
+
+const ALLOWED_TOP_LEVEL = new Set<number>([
+  NodeKind.Import, NodeKind.Export, NodeKind.ExportDefault, NodeKind.ExportImport, NodeKind.Variable,
+  NodeKind.ClassDeclaration, NodeKind.EnumDeclaration, NodeKind.FunctionDeclaration, NodeKind.InterfaceDeclaration,
+  NodeKind.NamespaceDeclaration, NodeKind.TypeDeclaration, NodeKind.Module,
+]);
+
+/** A patch file may declare, but not run code at the top level (the app's state lives in the base). */
+function checkTopLevel(program: Program, patchPath: string): void {
+  const sources = program.sources as unknown as { internalPath: string; statements: { kind: number; range: { start: number } }[]; text: string }[];
+  const source = sources.find((s) => s.internalPath === patchPath);
+  if (!source) throw new HotwasmError("E_PATCH_SOURCE", `the patch file ${patchPath}.ts was not compiled`);
+  for (const st of source.statements) {
+    if (!ALLOWED_TOP_LEVEL.has(st.kind)) {
+      const line = source.text.slice(0, st.range.start).split("\n").length;
+      throw new HotwasmError("E_PATCH_SOURCE", `${patchPath}.ts:${line}: a patch may not run code at the top level; move it into a function or HPBeforeLoad`);
+    }
+  }
+}
