@@ -1,17 +1,15 @@
 // One compilation of the app (its entries, and a patch file if any) with the base's compiler
-// options, for a patch or a diff: the caller sees the unoptimised module in afterCompile, and the
-// compilation stops there (the module is neither validated, optimised nor emitted: the caller
-// takes what it needs). The base analysis, the diff's edited build and both relocation builds
-// of a patch all go through here.
+// options, for a patch or a diff: the caller sees the unoptimised module, and the compilation
+// stops there (common/compile-capture.ts). The base analysis, the diff's edited build and both
+// relocation builds of a patch all go through here.
 
-import { NodeKind, type Parser, type Program } from "assemblyscript";
-import { Transform } from "assemblyscript/transform";
+import { NodeKind, type Program } from "assemblyscript";
 import type binaryenNs from "binaryen";
 import { HotwasmError } from "../../host/errors.js";
 import type { Manifest } from "../../host/model/manifest.js";
 import { NO_CONFIG } from "../base/build.js";
 import type { Binaryen } from "../common/binaryen-util.js";
-import { BuildError, runAsc } from "../common/run-asc.js";
+import { compileCapture } from "../common/compile-capture.js";
 
 /** What to compile. */
 export interface BaseCompile<T> {
@@ -31,49 +29,21 @@ export interface BaseCompile<T> {
   onCompiled(b: Binaryen, module: binaryenNs.Module, program: Program): T;
 }
 
-/** Sentinel that ends asc's run after afterCompile. */
-const DONE = "hotwasm:compiled";
-
 /** Compiles and returns what `onCompiled` returned; throws its HotwasmError, or a BuildError for asc's errors. */
 export async function compileWithBase<T>(c: BaseCompile<T>): Promise<T> {
-  let result: { value: T } | null = null;
-  let failure: unknown = null;
   const patchPath = c.patchFile ? c.patchFile.replace(/\.ts$/, "") : null;
-  class CompileTransform extends Transform {
-    declare readonly program: Program;
-    declare readonly binaryen: unknown;
-    afterParse(_parser: Parser): void {
-      this.program.options.exportRuntime = true;
-      try {
-        if (patchPath !== null) checkTopLevel(this.program, patchPath);
-      } catch (err) {
-        failure = err;
-        throw err;
-      }
-    }
-    afterCompile(module: binaryenNs.Module): void {
-      try {
-        result = { value: c.onCompiled(this.binaryen as Binaryen, module, this.program) };
-      } catch (err) {
-        failure = err;
-        throw err;
-      }
-      throw new Error(DONE);
-    }
-  }
   const argv = [
     ...c.entries, ...(c.patchFile ? [c.patchFile] : []), "--config", NO_CONFIG, ...ascOptions(c.manifest), ...(c.ascArgs ?? []),
-    "-O0", "--noValidate", "--memoryBase", String(c.memoryBase), "--tableBase", String(c.tableBase),
+    "-O0", "--memoryBase", String(c.memoryBase), "--tableBase", String(c.tableBase),
   ];
-  try {
-    await runAsc({ argv, cwd: c.root, files: c.files, transforms: [CompileTransform], noEmit: true });
-  } catch (err) {
-    if (failure) throw failure;
-    if (!(result && err instanceof BuildError && err.message.includes(DONE))) throw err;
-  }
-  if (failure) throw failure;
-  if (!result) throw new HotwasmError("E_PATCH_SOURCE", "the build produced no module");
-  return (result as { value: T }).value;
+  return compileCapture({
+    argv, root: c.root, files: c.files,
+    onParsed: (program) => {
+      program.options.exportRuntime = true;
+      if (patchPath !== null) checkTopLevel(program, patchPath);
+    },
+    onCompiled: c.onCompiled,
+  });
 }
 
 /** The asc options of the base build that change code. */

@@ -37,7 +37,8 @@ export function checkFirstLoad(base: BaseBinary, patch: Uint8Array): void {
   const facts: BaseFacts = {
     manifest,
     symbols: new SymbolTable(manifest),
-    baseImport: (module, name) => imports.get(`${module}\u0000${name}`),
+    // An import the base does not declare may still come from its embedder's import object.
+    baseImport: (module, name) => imports.get(`${module}\u0000${name}`) ?? "unknown",
     arenaOwner: () => undefined,
     classConflict: () => null,
     placement: meta?.link ? { memoryBase: manifest.arena.start, tableBase: manifest.table.size } : null,

@@ -8,8 +8,12 @@ import type { SymbolTable } from "../model/symbols.js";
 export interface BaseFacts {
   manifest: Manifest;
   symbols: SymbolTable;
-  /** Whether the base's imports provide `module.name`, and as a function or not; undefined: not at all. */
-  baseImport(module: string, name: string): "function" | "value" | undefined;
+  /**
+   * Whether the base's imports provide `module.name`, and as a function or not; undefined: not at
+   * all; "unknown": cannot tell (a check from the base's binary alone, for an import the base
+   * does not declare: its embedder may still provide it).
+   */
+  baseImport(module: string, name: string): "function" | "value" | "unknown" | undefined;
   /** The patch in force whose data overlaps [start, end), if any. */
   arenaOwner(start: number, end: number): { owner: string; start: number; end: number } | undefined;
   /** Why these new classes clash with the classes of patches in force, else null. */

@@ -66,7 +66,7 @@ export function resolveImport(base: BaseFacts, imp: ImportEntry, config: Effecti
       details: { module: imp.module, name: imp.name },
     });
   }
-  if ((imp.kind === "function") !== (provided === "function")) {
+  if (provided !== "unknown" && (imp.kind === "function") !== (provided === "function")) {
     throw new HotwasmError("E_IMPORT_KIND_MISMATCH", `${where} is a ${imp.kind} import but the base's import is ${provided === "function" ? "a function" : "not a function"}`);
   }
   return { kind: "base-import", module: imp.module, name: imp.name };
