@@ -41,6 +41,8 @@ export interface BuildOptions {
   sources?: boolean;
   /** The asconfig file asc reads (default asconfig.json); false reads none. */
   config?: string | false;
+  /** A last step on the built binary before it is written (e.g. diff/embed-analysis.ts). */
+  finish?: (binary: Uint8Array, root: ProjectRoot) => Promise<Uint8Array>;
 }
 
 /** A finished build. */
@@ -72,7 +74,9 @@ export async function buildPatchable(options: BuildOptions = {}): Promise<BuildR
   const runtime = options.plain ? ["--exportRuntime"] : [];
   const entries = (options.entries ?? []).map((e) => pathInRoot(root, cwd, e));
   const argv = [...entries, ...config, ...runtime, ...(options.ascArgs ?? [])];
-  const { binary: bytes, log } = await runAsc({ argv, cwd: root.dir, files: filesInRoot(root, cwd, options.files), transforms });
+  const built = await runAsc({ argv, cwd: root.dir, files: filesInRoot(root, cwd, options.files), transforms });
+  const { log } = built;
+  const bytes = options.finish && !options.plain ? await options.finish(built.binary, root) : built.binary;
   let written: string | null = null;
   if (outFile !== false) {
     written = outFile;

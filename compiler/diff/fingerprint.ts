@@ -4,7 +4,9 @@
 // - static data moves: each constant pointing into it (the analysis builds put it far above any
 //   ordinary constant) is replaced by a description of what it points to, recursively;
 // - source positions move: the line and column that checks (assert, null checks, casts, throw)
-//   pass to abort are masked (positions.ts).
+//   pass to abort are masked (positions.ts);
+// - asc numbers the blocks of inlined calls per inlined function across the whole program
+//   (`NAME|inlined.3`): a call inlined one more time elsewhere renumbers them, so the number goes.
 
 import type { Program } from "assemblyscript";
 import { sha256 } from "@noble/hashes/sha2.js";
@@ -51,7 +53,7 @@ export function fingerprintModule(b: Binaryen, module: BinaryenModule, program: 
     if (f.module) continue;
     const type = `(${typeNames(b, f.params).join()}) -> (${typeNames(b, f.results).join()})`;
     const vars = f.vars.map((v) => typeNames(b, v).join()).join();
-    const text = `${vars}\n${maskPositions(b.emitText(f.body), abort)}`;
+    const text = `${vars}\n${maskPositions(b.emitText(f.body), abort).replace(INLINED_LABEL, "|inlined")}`;
     const element = program.instancesByName.get(f.name) as { signature?: { toString(): string } } | undefined;
     functions.set(f.name, {
       code: digest(data.normalise(text)),
@@ -70,6 +72,8 @@ export function fingerprintModule(b: Binaryen, module: BinaryenModule, program: 
   return { functions, globals, classes: describeClasses(program), declarations: declarationDigests(program) };
 }
 
+const INLINED_LABEL = /\|inlined\.\d+/g;
+
 /** A short digest of text. */
 export function digest(text: string): string {
   return bytesToHex(sha256(new TextEncoder().encode(text))).slice(0, 16);
@@ -78,7 +82,7 @@ export function digest(text: string): string {
 /** asc names the block of an inlined call `NAME|inlined.N`. */
 function inlinedInto(text: string): string[] {
   const names = new Set<string>();
-  for (const m of text.matchAll(/\(block \$([^\s()]+?)\|inlined\.\d+/g)) names.add(m[1]!);
+  for (const m of text.matchAll(/\(block \$([^\s()]+?)\|inlined\b/g)) names.add(m[1]!);
   return [...names].sort();
 }
 

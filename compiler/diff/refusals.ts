@@ -1,7 +1,9 @@
 // The edits a patch cannot apply, one cause each: what follows from a refused class change (the
 // field accessors and collector visitor the compiler generates for the class, the runtime ids of
-// the classes after a new one) is folded into that refusal as details instead of being listed as
-// causes of their own. The error's message has one cause per line, with where the edit is.
+// the classes after a new one, library and compiler-generated code that changed with them — the
+// same compiler cannot compile its own library differently unless such a change makes it) is
+// folded into that refusal as details instead of being listed as causes of their own. The
+// error's message has one cause per line, with where the edit is.
 
 import { HotwasmError, type ErrorCode } from "../../host/errors.js";
 import type { Manifest } from "../../host/model/manifest.js";
@@ -40,6 +42,7 @@ export function foldRefusals(rude: RudeEdit[], manifest: Manifest): RudeEdit[] {
       const owner = causes.find((c) => isMemberOf(r.symbol!, c.symbol!));
       if (owner) into(owner, r);
     } else if (r.code === "E_CLASS_ID_MISMATCH" && firstAdded) into(firstAdded, r);
+    else if (r.code === "E_NOT_PATCHABLE" && r.symbol?.startsWith("~") && causes.length > 0) into(firstAdded ?? causes[0]!, r);
   }
   return out.filter((r) => !folded.has(r));
 }
