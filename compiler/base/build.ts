@@ -5,6 +5,9 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { runAsc } from "../common/run-asc.js";
+import { customSectionsOf } from "../common/custom-section.js";
+import { HotwasmError } from "../../host/errors.js";
+import { withParseCache } from "../common/parse-cache.js";
 import { filesInRoot, findProjectRoot, pathInRoot, type ProjectRoot } from "../common/project-root.js";
 import HotwasmTransform from "./patchable-transform.js";
 import { DEFAULT_POLL_INTERVAL, type SafepointMode } from "./insert-safepoints.js";
@@ -74,7 +77,8 @@ export async function buildPatchable(options: BuildOptions = {}): Promise<BuildR
   const runtime = options.plain ? ["--exportRuntime"] : [];
   const entries = (options.entries ?? []).map((e) => pathInRoot(root, cwd, e));
   const argv = [...entries, ...config, ...runtime, ...(options.ascArgs ?? [])];
-  const built = await runAsc({ argv, cwd: root.dir, files: filesInRoot(root, cwd, options.files), transforms });
+  // Parsed once: a diff against this base then parses only the files edited since (parse-cache.ts).
+  const built = await withParseCache(() => runAsc({ argv, cwd: root.dir, files: filesInRoot(root, cwd, options.files), transforms }));
   const { log } = built;
   const bytes = options.finish && !options.plain ? await options.finish(built.binary, root) : built.binary;
   let written: string | null = null;
@@ -88,12 +92,18 @@ export async function buildPatchable(options: BuildOptions = {}): Promise<BuildR
 
 /** The manifest embedded in a built binary (with its library exports). */
 export function manifestOf(binary: Uint8Array): Manifest {
-  const module = new WebAssembly.Module(binary as BufferSource);
-  const sections = WebAssembly.Module.customSections(module, MANIFEST_SECTION);
-  if (sections.length !== 1) throw new Error("the build has no hotwasm manifest");
-  const library = WebAssembly.Module.customSections(module, LIBRARY_SECTION);
-  return withLibrary(decodeManifest(new Uint8Array(sections[0]!)), library.length === 1 ? new Uint8Array(library[0]!) : null);
+  let manifest = manifests.get(binary);
+  if (!manifest) {
+    const sections = customSectionsOf(binary, MANIFEST_SECTION);
+    if (sections.length !== 1) throw new HotwasmError("E_NOT_PATCHABLE_BUILD", "the build has no hotwasm manifest; build it with hotwasm build");
+    const library = customSectionsOf(binary, LIBRARY_SECTION);
+    manifest = withLibrary(decodeManifest(sections[0]!), library.length === 1 ? library[0]! : null);
+    manifests.set(binary, manifest);
+  }
+  return manifest;
 }
+
+const manifests = new WeakMap<Uint8Array, Manifest>();
 
 async function configuredOutFile(cwd: string): Promise<string | null> {
   try {

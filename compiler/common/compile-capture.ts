@@ -1,6 +1,7 @@
 // Runs asc up to the unoptimised module and hands it to the caller, then stops: the module is
 // neither validated, optimised nor emitted (the caller takes what it needs in `onCompiled`).
-// Patch builds, diffs and the base analysis compile this way.
+// Patch builds, diffs and the base analysis compile this way, parsing only what they have not
+// parsed before (parse-cache.ts).
 
 import type { Parser, Program } from "assemblyscript";
 import { Transform } from "assemblyscript/transform";
@@ -8,6 +9,7 @@ import type binaryenNs from "binaryen";
 import { HotwasmError } from "../../host/errors.js";
 import type { Binaryen } from "./binaryen-util.js";
 import { BuildError, runAsc } from "./run-asc.js";
+import { withParseCache } from "./parse-cache.js";
 
 /** One compilation. */
 export interface Capture<T> {
@@ -55,7 +57,7 @@ export async function compileCapture<T>(c: Capture<T>): Promise<T> {
     }
   }
   try {
-    await runAsc({ argv: [...c.argv, "--noValidate"], cwd: c.root, files: c.files, transforms: [CaptureTransform], noEmit: true });
+    await withParseCache(() => runAsc({ argv: [...c.argv, "--noValidate"], cwd: c.root, files: c.files, transforms: [CaptureTransform], noEmit: true }));
   } catch (err) {
     if (failure) throw failure;
     if (!(result && err instanceof BuildError && err.message.includes(DONE))) throw err;

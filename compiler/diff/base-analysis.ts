@@ -6,6 +6,7 @@ import { deflateSync, inflateSync } from "node:zlib";
 import type { Manifest } from "../../host/model/manifest.js";
 import { HotwasmError } from "../../host/errors.js";
 import { readSources } from "../common/embed-sources.js";
+import { customSectionsOf } from "../common/custom-section.js";
 import { compileWithBase } from "../patch/compile-with-base.js";
 import { ANALYSIS_MEMORY_BASE, ANALYSIS_TABLE_BASE, fingerprintModule, type Fingerprint, type FunctionPrint } from "./fingerprint.js";
 
@@ -54,10 +55,10 @@ export function encodeAnalysis(fp: Fingerprint): Uint8Array {
 
 /** The analysis embedded in `base`, or null (none, or of another format). */
 export function readAnalysis(base: Uint8Array): Fingerprint | null {
-  const sections = WebAssembly.Module.customSections(new WebAssembly.Module(base as BufferSource), ANALYSIS_SECTION);
+  const sections = customSectionsOf(base, ANALYSIS_SECTION);
   if (sections.length !== 1) return null;
   try {
-    const json = JSON.parse(inflateSync(new Uint8Array(sections[0]!)).toString("utf8")) as EncodedAnalysis;
+    const json = JSON.parse(inflateSync(sections[0]!).toString("utf8")) as EncodedAnalysis;
     if (json.version !== ANALYSIS_VERSION) return null;
     return {
       functions: new Map(json.functions.map(([name, code, shape, type, signature, inlined]) => [name, { code, shape, type, signature, inlined } satisfies FunctionPrint])),

@@ -9,8 +9,7 @@
 //   (`NAME|inlined.3`): a call inlined one more time elsewhere renumbers them, so the number goes.
 
 import type { Program } from "assemblyscript";
-import { sha256 } from "@noble/hashes/sha2.js";
-import { bytesToHex } from "@noble/hashes/utils.js";
+import { createHash } from "node:crypto";
 import { typeNames, type Binaryen, type BinaryenModule } from "../common/binaryen-util.js";
 import { describeClasses, type ClassInfo } from "../common/class-layout.js";
 import { abortFunctionOf, maskPositions } from "./positions.js";
@@ -76,7 +75,7 @@ const INLINED_LABEL = /\|inlined\.\d+/g;
 
 /** A short digest of text. */
 export function digest(text: string): string {
-  return bytesToHex(sha256(new TextEncoder().encode(text))).slice(0, 16);
+  return createHash("sha256").update(text).digest("hex").slice(0, 16);
 }
 
 /** asc names the block of an inlined call `NAME|inlined.N`. */

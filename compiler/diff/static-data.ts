@@ -4,8 +4,7 @@
 // So a literal that only moved, or an array whose buffer moved, describes the same.
 
 import type { Program } from "assemblyscript";
-import { sha256 } from "@noble/hashes/sha2.js";
-import { bytesToHex } from "@noble/hashes/utils.js";
+import { createHash } from "node:crypto";
 import { dataSegments, type Binaryen, type BinaryenModule } from "../common/binaryen-util.js";
 
 interface Span { start: number; end: number; bytes: Uint8Array }
@@ -83,7 +82,7 @@ export class StaticData {
     }
     parts.push(hex(span.bytes.subarray(last)));
     open.delete(span.start);
-    const out = bytesToHex(sha256(new TextEncoder().encode(parts.join("|")))).slice(0, 16);
+    const out = createHash("sha256").update(parts.join("|")).digest("hex").slice(0, 16);
     this.described.set(span.start, out);
     return out;
   }
@@ -103,5 +102,5 @@ export class StaticData {
 }
 
 function hex(bytes: Uint8Array): string {
-  return bytesToHex(bytes);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
 }

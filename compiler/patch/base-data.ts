@@ -6,7 +6,7 @@ import { readModule } from "../../host/wasm/wasm-reader.js";
 
 /** The base's static data from address 0, with its 4-aligned words indexed. */
 export class BaseImage {
-  private readonly index = new Map<string, number[]>();
+  private readonly index = new Map<number, number[]>();
 
   private constructor(readonly bytes: Uint8Array, private readonly view: DataView) {
     for (let at = 0; at + 8 <= bytes.length; at += 4) {
@@ -30,15 +30,15 @@ export class BaseImage {
   find(wanted: Uint8Array): number | null {
     if (wanted.length < 8) return null;
     const first = new DataView(wanted.buffer, wanted.byteOffset, wanted.byteLength);
-    const candidates = this.index.get(`${first.getUint32(0, true)}:${first.getUint32(4, true)}`) ?? [];
+    const candidates = this.index.get(keyOf(first.getUint32(0, true), first.getUint32(4, true))) ?? [];
     for (const at of candidates) {
       if (at + wanted.length <= this.bytes.length && sameBytes(this.bytes, at, wanted)) return at;
     }
     return null;
   }
 
-  private keyAt(at: number): string {
-    return `${this.view.getUint32(at, true)}:${this.view.getUint32(at + 4, true)}`;
+  private keyAt(at: number): number {
+    return keyOf(this.view.getUint32(at, true), this.view.getUint32(at + 4, true));
   }
 }
 
@@ -53,6 +53,11 @@ export function baseImageOf(binary: Uint8Array): BaseImage {
     images.set(binary, image);
   }
   return image;
+}
+
+/** A key of two words (a collision only costs a comparison). */
+function keyOf(a: number, b: number): number {
+  return a * 0x10000 + (b & 0xffff) + (b >>> 16) * 0x9e3779b1;
 }
 
 function sameBytes(image: Uint8Array, at: number, wanted: Uint8Array): boolean {
