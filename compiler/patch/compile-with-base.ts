@@ -10,6 +10,7 @@ import type { Manifest } from "../../host/model/manifest.js";
 import { NO_CONFIG } from "../base/build.js";
 import type { Binaryen } from "../common/binaryen-util.js";
 import { compileCapture } from "../common/compile-capture.js";
+import { exposePrivateImports, hideExposedNames, type ExposedNames } from "./private-imports.js";
 
 /** What to compile. */
 export interface BaseCompile<T> {
@@ -36,11 +37,18 @@ export async function compileWithBase<T>(c: BaseCompile<T>): Promise<T> {
     ...c.entries, ...(c.patchFile ? [c.patchFile] : []), "--config", NO_CONFIG, ...ascOptions(c.manifest), ...(c.ascArgs ?? []),
     "-O0", "--memoryBase", String(c.memoryBase), "--tableBase", String(c.tableBase),
   ];
+  let exposed: ExposedNames | null = null;
   return compileCapture({
     argv, root: c.root, files: c.files,
     onParsed: (program) => {
       program.options.exportRuntime = true;
-      if (patchPath !== null) checkTopLevel(program, patchPath);
+      if (patchPath === null) return;
+      checkTopLevel(program, patchPath);
+      // The patch may import the app's module-private names (private-imports.ts).
+      exposed = exposePrivateImports(program, patchPath);
+    },
+    onInitialized: (program) => {
+      if (exposed) hideExposedNames(program, exposed);
     },
     onCompiled: c.onCompiled,
   });

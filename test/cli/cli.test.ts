@@ -29,7 +29,8 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 test("build from asconfig.json, then inspect it", async () => {
   const built = await hotwasm("build");
   expect(built.code).toBe(0);
-  expect(built.stdout).toMatch(/^built .*out\/app\.wasm: 1 patchable function, build id [0-9a-f]{32}, patch arena 65536 bytes at \d+/);
+  expect(built.stdout).toMatch(/^built .*out\/app\.wasm \(target release, -O3s0, runtime incremental\): 1 patchable function, build id [0-9a-f]{32}, patch arena 65536 bytes at \d+/);
+  expect(built.stderr).toBe("");
   const shown = await hotwasm("inspect", "out/app.wasm");
   expect(shown.code).toBe(0);
   expect(shown.stdout).toMatch(/patchable functions \(1\)\n  #\d+ +assembly\/index\/answer +\(\) => i32/);
