@@ -10,7 +10,7 @@ import type { Manifest } from "../../host/model/manifest.js";
 import { NO_CONFIG } from "../base/build.js";
 import type { Binaryen } from "../common/binaryen-util.js";
 import { compileCapture } from "../common/compile-capture.js";
-import { exposePrivateImports, hideExposedNames, type ExposedNames } from "./private-imports.js";
+import { exposePrivateImports, hideExposedNames, restoreFlags, type ExposedNames } from "./private-imports.js";
 
 /** What to compile. */
 export interface BaseCompile<T> {
@@ -38,7 +38,8 @@ export async function compileWithBase<T>(c: BaseCompile<T>): Promise<T> {
     "-O0", "--memoryBase", String(c.memoryBase), "--tableBase", String(c.tableBase),
   ];
   let exposed: ExposedNames | null = null;
-  return compileCapture({
+  try {
+    return await compileCapture({
     argv, root: c.root, files: c.files,
     onParsed: (program) => {
       program.options.exportRuntime = true;
@@ -51,7 +52,10 @@ export async function compileWithBase<T>(c: BaseCompile<T>): Promise<T> {
       if (exposed) hideExposedNames(program, exposed);
     },
     onCompiled: c.onCompiled,
-  });
+    });
+  } finally {
+    if (exposed) restoreFlags(exposed);
+  }
 }
 
 /** The asc options of the base build that change code. */
