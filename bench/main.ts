@@ -14,6 +14,7 @@ import { measureMemory } from "./memory.js";
 import { evaluateGoals, formatReport, type BenchResults } from "./report.js";
 import { measureSwapPause } from "./swap-pause.js";
 import { benchPoolPause } from "./pool-pause.js";
+import { measureEditToPatch } from "./edit-to-patch.js";
 import { findProjectRoot } from "./workloads.js";
 import { isMain } from "../example/is-main.js";
 
@@ -64,9 +65,12 @@ export async function runBench(argv: string[]): Promise<BenchResults> {
   step("pool swap pause");
   const poolPause = await benchPoolPause({ workers: quick ? [1, 2] : [1, 2, 4], swaps: quick ? 5 : 100 });
 
+  step("edit -> patch on the corpus (cold and warm diffs, dev saves, patch sizes)");
+  const editToPatch = await measureEditToPatch({ programs: quick ? ["regex"] : ["regex", "json", "bigint", "bignum"], rounds: quick ? 1 : 3 });
+
   const partial = {
     machine, quick, command: `npm run bench${quick ? " -- --quick" : ""}`, durationSec: (performance.now() - started) / 1000,
-    callOverhead, swapPause, loadLatency, memory, churn, poolPause,
+    callOverhead, swapPause, loadLatency, memory, churn, poolPause, editToPatch,
   };
   const results: BenchResults = { ...partial, goals: evaluateGoals(partial) };
   const out = resolve(values.out ?? join(findProjectRoot(), "bench/results", quick ? "quick.json" : "latest.json"));

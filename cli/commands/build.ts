@@ -1,6 +1,8 @@
 // `hotwasm build [entry.ts ...] [-o out.wasm] [--target NAME] [--patchable GLOB]... [--safepoints MODE] [-- asc options]`
 
 import type { Command } from "commander";
+import { resolve } from "node:path";
+import { findProjectRoot } from "../../compiler/common/project-root.js";
 import { DEFAULT_TARGET } from "../../compiler/base/asconfig.js";
 import { DEFAULT_POLL_INTERVAL, SAFEPOINT_MODES, type SafepointMode } from "../../compiler/base/insert-safepoints.js";
 import { collect, CliUsageError, type CliIo } from "../io.js";
@@ -20,6 +22,7 @@ export function registerBuild(program: Command, io: CliIo, passthrough: string[]
     .option("--safepoints <mode>", `safepoint polls for HostPool swaps: ${SAFEPOINT_MODES.join(", ")}`, "off")
     .option("--poll-interval <sites>", "poll sites executed between two polls", String(DEFAULT_POLL_INTERVAL))
     .option("--no-version-loops", "do not give loops that call inlined patchable functions a patched copy")
+    .option("--root <dir>", "the project root source paths are relative to (default: the folder of asconfig.json or package.json above the entries)")
     .option("--json", "print the result as JSON")
     .addHelpText("after", `
 Everything after -- goes to asc unchanged, and wins over asconfig.json. The line printed names
@@ -39,16 +42,22 @@ Examples:
       if (!SAFEPOINT_MODES.includes(safepoints)) throw new CliUsageError(`--safepoints must be one of ${SAFEPOINT_MODES.join(", ")}, not "${opts.safepoints}"`);
       const pollInterval = Number(opts.pollInterval);
       if (!Number.isInteger(pollInterval) || pollInterval < 1) throw new CliUsageError(`--poll-interval must be a whole number from 1, not "${opts.pollInterval}"`);
-      const { entries, asconfig } = await resolveEntries(io, io.cwd, named);
+      // Without named entries, the project root's asconfig.json names them (from any folder).
+      const root = findProjectRoot(io.cwd, named, opts.root).dir;
+      const from = named.length > 0 ? io.cwd : root;
+      const resolved = await resolveEntries(io, from, named);
+      const { asconfig } = resolved;
+      const entries = resolved.entries?.map((e) => resolve(from, e));
       if (opts.target !== undefined && !asconfig?.targets.includes(opts.target)) {
         throw new CliUsageError(`--target ${opts.target}: asconfig.json has ${asconfig ? `the targets ${asconfig.targets.join(", ") || "(none)"}` : "no targets (there is no asconfig.json)"}`);
       }
       // Loaded here, not at the top: asc and Binaryen take a second to load, and only build needs them.
       const { buildPatchable } = await import("../../compiler/base/build.js");
       const { DEFAULT_ARENA_SIZE } = await import("../../compiler/base/patchable-transform.js");
+      const { withAnalysis } = await import("../../compiler/diff/embed-analysis.js");
       const result = await buildPatchable({
-        cwd: io.cwd, entries, outFile: opts.out, target: opts.target, patchable: opts.patchable, arenaSize: arenaSize ?? DEFAULT_ARENA_SIZE, safepoints, pollInterval, ascArgs: passthrough,
-        versionLoops: opts.versionLoops,
+        cwd: io.cwd, root, entries, outFile: opts.out, target: opts.target, patchable: opts.patchable, arenaSize: arenaSize ?? DEFAULT_ARENA_SIZE, safepoints, pollInterval, ascArgs: passthrough,
+        versionLoops: opts.versionLoops, finish: withAnalysis,
       });
       const m = result.manifest!;
       const { patchable } = countFunctions(m);
@@ -78,5 +87,6 @@ interface BuildFlags {
   safepoints: string;
   pollInterval: string;
   versionLoops: boolean;
+  root?: string;
   json?: boolean;
 }

@@ -2,17 +2,23 @@
 // before validation and optimisation, and embeds the manifest. Options come from a subclass
 // made by `withOptions`, or from HOTWASM_PATCHABLE (comma-separated globs), HOTWASM_ARENA,
 // HOTWASM_SAFEPOINTS (off, entries, loops, both), HOTWASM_POLL_INTERVAL and HOTWASM_VERSION_LOOPS
-// (0: no loop versioning, version-loops.ts). Given twice to one compilation (`hotwasm build` in a
-// project whose asconfig.json lists the transform), only the first runs.
+// (0: no loop versioning, version-loops.ts). After the optimiser, the standard-library functions
+// still there are exported for patches to call (export-library.ts). Given twice to one
+// compilation (`hotwasm build` in a project whose asconfig.json lists the transform), only the
+// first runs.
 
 import { version as ascVersion } from "assemblyscript/asc";
 import { Transform } from "assemblyscript/transform";
 import type { Parser, Program } from "assemblyscript";
 import type binaryenNs from "binaryen";
 import { buildManifestSection } from "./manifest-builder.js";
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { flagGlobalOf, makePatchable, type PatchableOptions, type RewriteOutcome } from "./make-patchable.js";
 import { versionLoops } from "./version-loops.js";
 import { splitTwins } from "./split-twins.js";
+import { encodeLibrary, exportLibrary, libraryFunctions } from "./export-library.js";
+import { LIBRARY_SECTION } from "../../host/model/manifest.js";
 import { findNoPatchMarkers } from "./source-markers.js";
 import { validateOrThrow, type Binaryen } from "../common/binaryen-util.js";
 import { collectSources, encodeSources, SOURCES_SECTION } from "../common/embed-sources.js";
@@ -57,13 +63,17 @@ export default class HotwasmTransform extends Transform {
     const outcome = makePatchable(b, module, program, { ...options, noPatch: this.noPatch });
     const safepoints = insertSafepoints(b, module, outcome, options.safepoints);
     splitTwins(b, module, outcome.functions);
-    const section = buildManifestSection(b, module, program, { ...outcome, safepoints }, ascVersion);
+    const section = buildManifestSection(b, module, program, { ...outcome, safepoints }, ascVersion, projectOf((this as unknown as { baseDir?: string }).baseDir));
     module.addCustomSection(section.name, section.bytes);
     if (options.sources) module.addCustomSection(SOURCES_SECTION, encodeSources(collectSources(program)));
     validateOrThrow(module, "hotwasm transform", b);
-    if (options.versionLoops) runAfterOptimizing(module, () => {
-      versionLoops(b, module, flagSlots(outcome), tableOf(b, module, outcome));
-      validateOrThrow(module, "hotwasm loop versioning", b);
+    const library = libraryFunctions(program, outcome.functions);
+    runAfterOptimizing(module, () => {
+      if (options.versionLoops) {
+        versionLoops(b, module, flagSlots(outcome), tableOf(b, module, outcome));
+        validateOrThrow(module, "hotwasm loop versioning", b);
+      }
+      module.addCustomSection(LIBRARY_SECTION, encodeLibrary(exportLibrary(b, module, library)));
     });
   }
 }
@@ -88,6 +98,13 @@ function runAfterOptimizing(module: binaryenNs.Module, pass: () => void): void {
     original(passes);
     if (!done) { done = true; pass(); }
   };
+}
+
+/** asc's base directory is the project root (compiler/common/project-root.ts). */
+function projectOf(baseDir: string | undefined) {
+  const root = resolve(baseDir ?? ".");
+  const marker = ["asconfig.json", "package.json"].find((m) => existsSync(join(root, m))) ?? "base directory";
+  return { root, marker };
 }
 
 function flagSlots(outcome: RewriteOutcome): Map<string, number> {

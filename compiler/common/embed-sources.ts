@@ -2,6 +2,7 @@
 // `hotwasm diff` can compare an edited source tree with exactly what is running.
 
 import type { Program } from "assemblyscript";
+import { customSectionsOf } from "./custom-section.js";
 
 /** Name of the custom section with the sources. */
 export const SOURCES_SECTION = "hotwasm.sources";
@@ -25,7 +26,7 @@ export function encodeSources(sources: Record<string, string>): Uint8Array {
 
 /** The sources embedded in a base build, or null when it has none. */
 export function readSources(binary: Uint8Array): Record<string, string> | null {
-  const sections = WebAssembly.Module.customSections(new WebAssembly.Module(binary as BufferSource), SOURCES_SECTION);
+  const sections = customSectionsOf(binary, SOURCES_SECTION);
   if (sections.length !== 1) return null;
   return JSON.parse(new TextDecoder().decode(sections[0]!)) as Record<string, string>;
 }

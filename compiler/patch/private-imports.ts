@@ -3,18 +3,21 @@
 // After parsing, every name the patch imports that the app's module declares without `export` is
 // flagged exported, so the import resolves to the app's own element; once the program is
 // initialised (imports resolved), those names are taken out of the module's exports again, so an
-// entry module does not grow Wasm exports and the app compiles as it did for the base.
+// entry module does not grow Wasm exports and the app compiles as it did for the base, and the
+// flags come off the declarations again (a parsed tree is reused by later compilations:
+// common/parse-cache.ts).
 
 import { CommonFlags, NodeKind, type Program } from "assemblyscript";
 
-/** Names flagged exported for the patch: internal path of the app module -> names. */
-export type ExposedNames = Map<string, Set<string>>;
+/** Names flagged exported for the patch: internal path of the app module -> names, and the declarations flagged. */
+export type ExposedNames = Map<string, Set<string>> & { declarations?: AstDeclaration[] };
 
 /** Flags the module-private declarations the patch file at `patchPath` imports as exported. */
 export function exposePrivateImports(program: Program, patchPath: string): ExposedNames {
   const sources = program.sources as unknown as AstSource[];
   const byPath = new Map(sources.map((s) => [s.internalPath, s]));
   const exposed: ExposedNames = new Map();
+  exposed.declarations = [];
   const patch = byPath.get(patchPath);
   for (const st of patch?.statements ?? []) {
     if (st.kind !== NodeKind.Import) continue;
@@ -25,6 +28,7 @@ export function exposePrivateImports(program: Program, patchPath: string): Expos
     for (const decl of topLevelDeclarations(target)) {
       if ((decl.flags & CommonFlags.Export) !== 0 || (wanted && !wanted.has(decl.name.text))) continue;
       decl.flags |= CommonFlags.Export;
+      exposed.declarations!.push(decl);
       const names = exposed.get(target.internalPath) ?? new Set<string>();
       names.add(decl.name.text);
       exposed.set(target.internalPath, names);
@@ -33,13 +37,20 @@ export function exposePrivateImports(program: Program, patchPath: string): Expos
   return exposed;
 }
 
-/** Takes the exposed names out of their modules' exports again (call after initialisation). */
+/** Takes the exposed names out of their modules' exports again (call after initialisation), and their declarations' flags back. */
 export function hideExposedNames(program: Program, exposed: ExposedNames): void {
   const files = program.filesByName as unknown as Map<string, { exports: Map<string, unknown> | null }>;
   for (const [path, names] of exposed) {
     const exports = files.get(path)?.exports;
     for (const name of names) exports?.delete(name);
   }
+  restoreFlags(exposed);
+}
+
+/** Takes the export flags off the declarations again (also when the compilation failed before initialisation). */
+export function restoreFlags(exposed: ExposedNames): void {
+  for (const decl of exposed.declarations ?? []) decl.flags &= ~CommonFlags.Export;
+  exposed.declarations = [];
 }
 
 interface AstDeclaration { kind: number; flags: number; name: { text: string } }

@@ -7,6 +7,7 @@ import type { Manifest } from "../model/manifest.js";
 import type { SwapTable } from "./swap-table.js";
 import type { TableAllocator } from "../link/placement.js";
 import type { HookCheck, HookMember } from "../link/link-types.js";
+import { unsupportedHooks } from "../fit/check-patch.js";
 
 export type { HookMember } from "../link/link-types.js";
 
@@ -21,7 +22,7 @@ export class RuntimeHooks implements HookCheck {
   private readonly rttiOriginal: number;
   private readonly unpatchedVisitor: unknown;
 
-  constructor(manifest: Manifest, exports: WebAssembly.Exports, private readonly swap: SwapTable, private readonly table: WebAssembly.Table, private readonly slots: TableAllocator) {
+  constructor(private readonly manifest: Manifest, exports: WebAssembly.Exports, private readonly swap: SwapTable, private readonly table: WebAssembly.Table, private readonly slots: TableAllocator) {
     const slotOf = (name: string) => manifest.functions.find((f) => f.name === name)?.slot ?? null;
     this.membersSlot = slotOf("~lib/rt/__visit_members");
     this.globalsSlot = slotOf("~lib/rt/__visit_globals");
@@ -45,11 +46,7 @@ export class RuntimeHooks implements HookCheck {
 
   /** Why the base cannot host these hooks, or null. */
   unsupported(member: Omit<HookMember, "id">): string | null {
-    if (member.classes.length > 0 && (this.membersSlot === null || this.rtti === null || !member.visitMembers || member.rttiAddress === null)) {
-      return "the patch adds classes, but the base has no patchable __visit_members or mutable __rtti_base (rebuild the base)";
-    }
-    if (member.visitGlobals && this.globalsSlot === null) return "the patch has managed globals, but the base's __visit_globals is not patchable";
-    return null;
+    return unsupportedHooks(this.manifest, { ...member, visitMembers: member.visitMembers !== null, visitGlobals: member.visitGlobals !== null });
   }
 
   /** Adds a member; call inside the commit step. */

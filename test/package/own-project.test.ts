@@ -78,7 +78,7 @@ test("a fresh AssemblyScript project: install the tarball, build with the transf
     hotwasm("diff", "--base", "build/release.wasm", "-o", "build/diff.wasm"),
     hotwasm("patch", "patches/fix.ts", "--base", "build/release.wasm", "-o", "build/fix.wasm"),
   ]);
-  expect(diff.stdout).toMatch(/^changed 1, added 0, unchanged \d+\n {2}changed {2}assembly\/index\/tick\nwrote .*build\/diff\.wasm\n$/);
+  expect(diff.stdout).toMatch(/^changed 1, added 0, unchanged \d+\n {2}changed {2}assembly\/index\/tick \(edited\)\nwrote .*build\/diff\.wasm: \d+ bytes, \d+ of them static data, in \d+ ms\n$/);
   expect(patch.stdout).toMatch(/^built .*build\/fix\.wasm for base [0-9a-f]{32}: tick -> assembly\/index\/tick;/);
 
   // hotwasm diff's patch: the count now grows by 100 a tick, from where it was; unload: by 1 again.
