@@ -8,7 +8,7 @@ import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { instantiate } from "@assemblyscript/loader";
 import { isMain } from "../example/is-main.js";
-import { Host } from "../host/host.js";
+import { Host } from "../host/core/host.js";
 import { interleave, computeMedian, computePairedRatio } from "./stats.js";
 import { WORKLOADS, buildHotPatch, buildIndirect, buildPlain, buildWithPatchable, type Workload } from "./workloads.js";
 

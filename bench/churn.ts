@@ -6,7 +6,7 @@
 // A case with `freshBytes` gives every load bytes the host has never seen (a unique custom
 // section), so no cache helps: every load is read, hashed, compiled and instantiated.
 
-import type { Host } from "../host/host.js";
+import type { Host } from "../host/core/host.js";
 import { makeHotPatch, HOT_VERSIONS } from "./generated.js";
 import { readCpuMs, computeMedian, computePairedRatio } from "./stats.js";
 

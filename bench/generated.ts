@@ -3,7 +3,7 @@
 // modules (built with Binaryen's API) replacing any number of them.
 
 import binaryen from "binaryen";
-import { buildPatchable } from "../compiler/build.js";
+import { buildPatchable } from "../compiler/base/build.js";
 import { findProjectRoot } from "./workloads.js";
 
 /** The version tag of `hot` in the base and in the churn patches: hot(x) = (x << 2) | tag. */

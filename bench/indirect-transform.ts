@@ -4,7 +4,7 @@
 
 import { Transform } from "assemblyscript/transform";
 import type binaryenNs from "binaryen";
-import type { Binaryen } from "../compiler/binaryen-util.js";
+import type { Binaryen } from "../compiler/common/binaryen-util.js";
 
 /** A transform class routing every call of the function named `suffix` (e.g. "fib", "Vec#dot") through the table. */
 export function makeIndirectTransform(suffix: string): typeof Transform {

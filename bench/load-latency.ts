@@ -2,8 +2,8 @@
 // split into the host's phases (validate, compile, instantiate, commit). Every load uses new
 // bytes, so the engine cannot reuse an earlier compilation.
 
-import type { Host } from "../host/host.js";
-import type { LoadTimings } from "../host/events.js";
+import type { Host } from "../host/core/host.js";
+import type { LoadTimings } from "../host/model/events.js";
 import { makeManyFunctionConfig, makeManyFunctionPatch } from "./generated.js";
 import { computeMedian } from "./stats.js";
 

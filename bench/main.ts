@@ -4,7 +4,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { Host } from "../host/host.js";
+import { Host } from "../host/core/host.js";
 import { measureCallOverheadInProcesses } from "./call-overhead.js";
 import { measureChurn } from "./churn.js";
 import { buildGeneratedBase } from "./generated.js";
@@ -15,6 +15,7 @@ import { evaluateGoals, formatReport, type BenchResults } from "./report.js";
 import { measureSwapPause } from "./swap-pause.js";
 import { benchPoolPause } from "./pool-pause.js";
 import { benchFleet } from "./fleet.js";
+import { measureEditToPatch } from "./edit-to-patch.js";
 import { findProjectRoot } from "./workloads.js";
 import { isMain } from "../example/is-main.js";
 
@@ -67,12 +68,15 @@ export async function runBench(argv: string[]): Promise<BenchResults> {
   step("pool swap pause");
   const poolPause = await benchPoolPause({ workers: quick ? [1, 2] : [1, 2, 4], swaps: quick ? 5 : 100 });
 
+  step("edit -> patch on the corpus (cold and warm diffs, dev saves, patch sizes)");
+  const editToPatch = await measureEditToPatch({ programs: quick ? ["regex"] : ["regex", "json", "bigint", "bignum"], rounds: quick ? 1 : 3 });
+
   step(`fleet: ${plan.fleet.hosts} hosts on a nats-server`);
   const fleet = await benchFleet(base, plan.fleet);
 
   const partial = {
     machine, quick, command: `npm run bench${quick ? " -- --quick" : ""}`, durationSec: (performance.now() - started) / 1000,
-    callOverhead, swapPause, loadLatency, memory, churn, poolPause, fleet,
+    callOverhead, swapPause, loadLatency, memory, churn, poolPause, fleet, editToPatch,
   };
   const results: BenchResults = { ...partial, goals: evaluateGoals(partial) };
   const out = resolve(values.out ?? join(findProjectRoot(), "bench/results", quick ? "quick.json" : "latest.json"));

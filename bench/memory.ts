@@ -1,7 +1,7 @@
 // Benchmark 4, memory: many load/unload cycles of one patch; JS heap, RSS and the base's Wasm
 // memory after a forced GC, before and after. Needs node --expose-gc.
 
-import type { Host } from "../host/host.js";
+import type { Host } from "../host/core/host.js";
 import { makeHotPatch, HOT_VERSIONS } from "./generated.js";
 import { toMiB } from "./stats.js";
 

@@ -4,7 +4,7 @@
 // p50 and p99 over the swaps. Run: npm run build:ts && node dist/bench/pool-pause.js [swaps] [--json]
 
 import { pathToFileURL } from "node:url";
-import { buildPatchable } from "../compiler/build.js";
+import { buildPatchable } from "../compiler/base/build.js";
 import { HostPool } from "../host/pool/host-pool.js";
 import { formatTable, percentile } from "./percentiles.js";
 

@@ -4,9 +4,9 @@
 // each, and its ratio to the build without polls. Run: node dist/bench/safepoint-cost.js [--json]
 
 import { pathToFileURL } from "node:url";
-import { buildPatchable } from "../compiler/build.js";
-import type { SafepointMode } from "../compiler/insert-safepoints.js";
-import { Host } from "../host/host.js";
+import { buildPatchable } from "../compiler/base/build.js";
+import type { SafepointMode } from "../compiler/base/insert-safepoints.js";
+import { Host } from "../host/core/host.js";
 import { formatTable, percentile } from "./percentiles.js";
 
 /** One build's median time per kernel (ms) and its ratio to "off". */

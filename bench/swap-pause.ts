@@ -2,7 +2,7 @@
 // (the synchronous table-and-flag step of a load, from the host's "loaded" timings) and while one
 // is taken out (the whole synchronous unload). Sizes are interleaved within each repeat.
 
-import type { Host } from "../host/host.js";
+import type { Host } from "../host/core/host.js";
 import { makeManyFunctionConfig, makeManyFunctionPatch } from "./generated.js";
 import { computeMedian, computeQuantile } from "./stats.js";
 

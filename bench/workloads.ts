@@ -6,9 +6,9 @@ import { readFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { buildPatchable, NO_CONFIG } from "../compiler/build.js";
-import { buildPlainPatch } from "../compiler/build-plain-patch.js";
-import { runAsc } from "../compiler/run-asc.js";
+import { buildPatchable, NO_CONFIG } from "../compiler/base/build.js";
+import { buildPlainPatch } from "../compiler/patch/build-plain-patch.js";
+import { runAsc } from "../compiler/common/run-asc.js";
 import { makeIndirectTransform } from "./indirect-transform.js";
 
 /** One workload: a program in bench/assembly with an exported `run(n)`, and its hot function. */

@@ -1,8 +1,8 @@
 // The end of `hotwasm serve`, for a Host and a HostPool alike: follow the dev server if asked,
 // run until SIGINT or SIGTERM, then stop what was started, in order.
 
-import { connectDevServer, type DevTarget } from "../host/dev-client.js";
-import { describeDevStatus } from "../host/dev-status.js";
+import { connectDevServer, type DevTarget } from "../host/dev/dev-client.js";
+import { describeDevStatus } from "../host/dev/dev-status.js";
 import type { CliIo } from "./io.js";
 
 /** Follows `devUrl` (if any) from `target`, waits for SIGINT or SIGTERM, then runs `stop`. */

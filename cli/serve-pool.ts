@@ -14,10 +14,12 @@ import { PatchJournal } from "../host/node/patch-journal.js";
 import { restorePatches } from "../host/node/restore-patches.js";
 import type { CliIo } from "./io.js";
 import { joinFleet, type FleetServeFlags } from "./fleet-options.js";
+import { auditTarget } from "./audit-target.js";
 
 /** What `serve` hands over once its own options are checked. */
 export interface PoolServeOptions extends FleetServeFlags {
-  app: string;
+  /** The base's bytes (read by serve, not through the patch directory). */
+  app: Uint8Array;
   workers: number;
   host: string;
   port: number;
@@ -27,6 +29,7 @@ export interface PoolServeOptions extends FleetServeFlags {
   patchDir: string;
   trustedKeys?: string;
   maxPatchBytes: number;
+  patchTimeoutMs: number;
   auditLog?: string;
   imports?: string;
   run: string[];
@@ -43,15 +46,15 @@ const DEFAULT_IMPORTS = new URL("../host/node/pool-console-imports.js", import.m
 export async function servePool(o: PoolServeOptions, io: CliIo): Promise<void> {
   const { root, readFile } = await createConfinedReader(resolve(io.cwd, o.patchDir), o.maxPatchBytes);
   const keys = o.trustedKeys === undefined ? [] : await readTrustedKeys(resolve(io.cwd, o.trustedKeys));
-  const pool = await HostPool.create(resolve(io.cwd, o.app), {
+  const pool = await HostPool.create(o.app, {
     workers: o.workers,
     imports: o.imports ? pathToFileURL(resolve(io.cwd, o.imports)) : DEFAULT_IMPORTS,
-    readFile, maxPatchBytes: o.maxPatchBytes,
+    readFile, maxPatchBytes: o.maxPatchBytes, patchTimeoutMs: o.patchTimeoutMs,
     verifyPatch: keys.length > 0 ? createPatchVerifier(keys) : undefined,
   });
-  const audit = openAuditLog(o.auditLog ? resolve(io.cwd, o.auditLog) : io.err, pool);
+  const audit = openAuditLog(auditTarget(o.auditLog, io), pool);
   if (o.stateDir !== undefined) {
-    const journal = await PatchJournal.open(resolve(io.cwd, o.stateDir));
+    const journal = await PatchJournal.open(resolve(io.cwd, o.stateDir), { maxPatchBytes: o.maxPatchBytes });
     await restorePatches(pool, journal, io.err, (record) => audit.record(record));
   }
   const fleet = await joinFleet(o, pool, "pool", keys.length > 0, o.maxPatchBytes, io);

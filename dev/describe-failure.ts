@@ -1,7 +1,7 @@
 // The one place the dev loop turns a failed build into what pages and the terminal show: the
 // edits a patch cannot apply, the compiler's messages, or the error itself.
 
-import type { DevProblem } from "../host/dev-protocol.js";
+import type { DevProblem } from "../host/dev/dev-protocol.js";
 import { describeError, isHotwasmError } from "../host/errors.js";
 
 /** A failure of the build started by saving `files`, as a DevProblem. */

@@ -2,7 +2,7 @@
 // (the base and the dev patch now), then every event; a comment every 15 s keeps proxies quiet.
 
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { DevEvent } from "../host/dev-protocol.js";
+import type { DevEvent } from "../host/dev/dev-protocol.js";
 
 /** The connected clients. */
 export interface EventHub {

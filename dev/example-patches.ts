@@ -3,8 +3,8 @@
 
 import { readdir, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { buildPatch } from "../compiler/build-patch.js";
-import type { DevProblem } from "../host/dev-protocol.js";
+import { buildPatch } from "../compiler/patch/build-patch.js";
+import type { DevProblem } from "../host/dev/dev-protocol.js";
 import { toDevProblem } from "./describe-failure.js";
 
 /** One example patch. */
@@ -36,7 +36,7 @@ export async function buildExamplePatches(o: { cwd: string; dir: string; base: U
     const description = headerSentence(await readFile(resolve(o.cwd, file), "utf8"));
     const name = fileName.replace(/\.ts$/, "");
     try {
-      const built = await buildPatch({ patch: file, base: o.base, cwd: o.cwd, files: o.sources });
+      const built = await buildPatch({ patch: file, base: o.base, cwd: o.cwd, root: ".", files: o.sources });
       out.push({ name, file, description, replaces: built.meta.replace_config ?? {}, binary: built.binary, problem: null });
     } catch (err) {
       out.push({ name, file, description, replaces: {}, binary: null, problem: toDevProblem(err, 0, [file]) });

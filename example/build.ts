@@ -1,9 +1,9 @@
 // `npm run build`: builds the example app to build/app.wasm and the hotgo example patch to build/hp.wasm.
 
 import { mkdir, writeFile } from "node:fs/promises";
-import { buildPatchable } from "../compiler/build.js";
-import { buildPlainPatch } from "../compiler/build-plain-patch.js";
-import { buildPatch } from "../compiler/build-patch.js";
+import { buildPatchable } from "../compiler/base/build.js";
+import { buildPlainPatch } from "../compiler/patch/build-plain-patch.js";
+import { buildPatch } from "../compiler/patch/build-patch.js";
 import { isMain } from "./is-main.js";
 
 /** The seed's config for the example patch, embedded as its default. */

@@ -1,7 +1,7 @@
 // HotwasmError: the one error type of hotwasm, with a stable code per failure kind.
 
-/** Every code hotwasm can fail with, and what it means. Keep in sync with the README's table (a docs page's
- * table for the codes of its feature, e.g. docs/fleet.md). */
+/** Every code hotwasm can fail with, and what it means. Keep in sync with docs/errors.md's table
+ * (test/docs/error-codes.test.ts checks it). */
 export const ERROR_CODES = {
   E_INVALID_CONFIG: "the patch config is malformed (missing file, wrong types, unknown keys)",
   E_PATCH_READ_FAILED: "the patch file could not be read",
@@ -39,6 +39,8 @@ export const ERROR_CODES = {
   E_PATCH_SOURCE: "the patch source cannot be made into a patch (e.g. top-level statements)",
   E_RELOCATION: "the patch build could not be relocated (the two builds differ in more than addresses)",
   E_ARENA_FULL: "the patch arena has no free range large enough for the patch's static data",
+  E_NO_ARENA: "the build cannot reserve a patch arena (the message names the option that prevents it)",
+  E_ROOT_MISMATCH: "the base was built from another project root than the sources given; the message names both",
   E_BAD_REQUEST: "the request is malformed (not JSON, wrong shape)",
   E_BODY_TOO_LARGE: "the request body is larger than the server accepts",
   E_NOT_FOUND: "no such endpoint",
@@ -50,11 +52,11 @@ export const ERROR_CODES = {
   E_PATH_OUTSIDE: "hp_file resolves outside the server's patch directory (.., an absolute path or a symlink)",
   E_PATCH_UNSIGNED: "the server only loads signed patches and this one has no signature",
   E_BAD_PATCH_SIGNATURE: "the patch's signature is malformed, from an untrusted key, or does not match its bytes",
-  E_ADMIN_CONFIG: "the admin server's options are unusable (token, trusted keys, patch directory, address)",
+  E_ADMIN_CONFIG: "the admin server's or client's options are unusable (token, trusted keys, patch directory, address)",
   E_ADMIN_UNREACHABLE: "the admin client could not reach the server or understand its answer",
   E_STATE_WRITE_FAILED: "the state directory could not record a load; the load was rolled back",
   E_STATE_CORRUPT: "a state directory entry or its stored patch is unreadable or does not match its hash",
-  E_INVALID_OPTION: "an option of a host or pool is out of range or of the wrong type",
+  E_INVALID_OPTION: "an option of a host, pool or build is out of range or of the wrong type",
   E_WORKER_FAILED: "a worker of a pool could not start, crashed or exited; the message names it",
   E_CALL_FAILED: "a call on a pool worker threw, trapped or named no exported function",
   E_SAFEPOINT_TIMEOUT: "a worker did not reach a safe point in time; no worker switched",
@@ -62,6 +64,17 @@ export const ERROR_CODES = {
   E_COMPILE_ERROR: "the AssemblyScript compiler reported errors; its messages say where",
   E_DEV_UNREACHABLE: "the dev client could not reach the dev server or lost its connection",
   E_BUNDLE_NODE_IMPORT: "the browser bundle would contain a Node module (node:*), which browsers do not have",
+  E_TOO_LARGE: "a request or config holds more than is accepted (batch calls, map entries, name or id length, answer size)",
+  E_MULTIPLE_MEMORIES: "the patch has more than one memory, or imports a memory other than env.memory",
+  E_SIGNED_CONFIG_MISMATCH: "a signed patch was given another replace_config/ref_config than its signature covers",
+  E_PATCH_TIMEOUT: "patch code run during a load or unload (a hook, its initialisation) did not return in time; it was interrupted",
+  E_WORKER_REPLACED: "a pool worker did not reach a safe point in time; it was stopped, its calls failed, and a fresh worker took its place",
+  E_STATE_DIR_FOREIGN: "the state directory holds files hotwasm did not create; give a new or empty directory",
+  E_UNSUPPORTED_MEDIA_TYPE: "the request's content type is one a browser form can send (text/plain, multipart/form-data); send application/json",
+  E_READ_FAILED: "a file a command was given (a base, a source, a key, a token, a config) could not be read",
+  E_WRITE_FAILED: "a command could not write its output file (no such directory, no permission, or it exists)",
+  E_WRONG_FILE_TYPE: "a file given to a command is not of the kind it takes (e.g. a .ts source, a PEM key)",
+  E_ADMIN_TIMEOUT: "the admin server did not answer in time; a load or unload may still have taken effect",
   E_FLEET_CONFIG: "the fleet options are unusable (engine URL, host name, credentials, rollout spec)",
   E_FLEET_UNREACHABLE: "the fleet engine could not be reached, refused the credentials or could not commit a write",
   E_FLEET_NOT_SET_UP: "the fleet engine has no hotwasm buckets yet (run hotwasm fleet controller or fleet push)",
@@ -99,8 +112,9 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   E_BODY_TOO_LARGE: 413, E_INTERNAL: 500, E_AUTH_REQUIRED: 401, E_AUTH_FAILED: 401, E_FORBIDDEN_ORIGIN: 403,
   E_PATH_OUTSIDE: 403, E_PATCH_UNSIGNED: 403, E_BAD_PATCH_SIGNATURE: 403, E_STATE_WRITE_FAILED: 503,
   E_INVALID_OPTION: 400, E_WORKER_FAILED: 503, E_CALL_FAILED: 500,
-  E_SAFEPOINT_TIMEOUT: 503, E_POOL_CLOSED: 503, E_FLEET_UNREACHABLE: 503, E_FLEET_CONFLICT: 409, E_FLEET_NO_ROLLOUT: 404,
-  E_FLEET_CONFIG: 400,
+  E_SAFEPOINT_TIMEOUT: 503, E_POOL_CLOSED: 503, E_ADMIN_TIMEOUT: 504, E_TOO_LARGE: 413, E_SIGNED_CONFIG_MISMATCH: 403,
+  E_WORKER_REPLACED: 503, E_UNSUPPORTED_MEDIA_TYPE: 415,
+  E_FLEET_UNREACHABLE: 503, E_FLEET_CONFLICT: 409, E_FLEET_NO_ROLLOUT: 404, E_FLEET_CONFIG: 400,
 };
 
 /** The HTTP status for a refusal: 422 for a patch that does not fit the base, unless listed. */

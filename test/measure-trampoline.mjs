@@ -6,8 +6,8 @@
 
 import { readFileSync } from "node:fs";
 import binaryen from "binaryen";
-import { buildPatchable } from "../dist/compiler/build.js";
-import { Host } from "../dist/host/host.js";
+import { buildPatchable } from "../dist/compiler/base/build.js";
+import { Host } from "../dist/host/core/host.js";
 
 const source = readFileSync(new URL("./fixtures/base-app.ts", import.meta.url), "utf8");
 const { binary } = await buildPatchable({ entries: ["assembly/index.ts"], files: { "assembly/index.ts": source }, outFile: false, config: false, ascArgs: ["-O3"] });

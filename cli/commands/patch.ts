@@ -1,10 +1,8 @@
 // `hotwasm patch FILE --base app.wasm [-o out.wasm] [--replace NEW=TARGET]...`
 
 import type { Command } from "commander";
-import { readFile } from "node:fs/promises";
-import { resolve } from "node:path";
-import { HotwasmError, describeError } from "../../host/errors.js";
 import { collect, CliUsageError, type CliIo } from "../io.js";
+import { checkSourceName, readBaseBuild, readInput } from "../read-input.js";
 
 /** Adds the patch command. */
 export function registerPatch(program: Command, io: CliIo): void {
@@ -16,32 +14,33 @@ export function registerPatch(program: Command, io: CliIo): void {
     .option("-o, --out <file>", "output file (default: build/<name>.wasm)")
     .option("--replace <export=target>", "replace TARGET with the patch's export (repeatable; default: same name)", collect, [])
     .option("--no-safepoints", "leave out the safepoint polls a patch of a --safepoints base gets")
+    .option("--root <dir>", "the project root source paths are relative to (default: the folder of asconfig.json or package.json above the patch)")
     .option("--json", "print the result as JSON")
     .addHelpText("after", `
 The patch is compiled together with the app's entries and the base's compiler options, shares the
 base's allocator, collector and shadow stack, and may build strings, arrays, maps and classes of its
-own. Each exported function replaces the app function of the same name; a comment
+own. It reaches any global, function, constant or class of the app by the app's own names,
+module-private ones too: import them from the app's module as if they were exported
+(import { count, bump } from "../assembly/index"; count += 1 writes the running app's count).
+Each exported function replaces the app function of the same name; a comment
 "// @hotwasm-replace Counter#inc" before an export, or --replace, names another target.
 
 Examples:
   $ hotwasm patch patches/fix.ts --base build/app.wasm -o build/fix.wasm
   $ hotwasm patch patches/fix.ts --base build/app.wasm --replace incFixed=Counter#inc`)
-    .action(async (file: string, opts: { base: string; out?: string; replace: string[]; json?: boolean; safepoints: boolean }) => {
+    .action(async (file: string, opts: { base: string; out?: string; replace: string[]; json?: boolean; safepoints: boolean; root?: string }) => {
       const replace: Record<string, string> = {};
       for (const pair of opts.replace) {
         const m = /^([^=]+)=(.+)$/.exec(pair);
         if (!m) throw new CliUsageError(`--replace takes EXPORT=TARGET, not "${pair}"`);
         replace[m[1]!] = m[2]!;
       }
-      let base: Uint8Array;
-      try {
-        base = new Uint8Array(await readFile(resolve(io.cwd, opts.base)));
-      } catch (err) {
-        throw new HotwasmError("E_PATCH_READ_FAILED", `cannot read the base ${opts.base}: ${describeError(err)}`, { cause: err });
-      }
+      checkSourceName(file, "the patch source");
+      await readInput(io, file, "the patch source");
+      const base = await readBaseBuild(io, opts.base);
       const out = opts.out ?? `build/${file.replace(/^.*[\\/]/, "").replace(/\.ts$/, "")}.wasm`;
-      const { buildPatch } = await import("../../compiler/build-patch.js");
-      const result = await buildPatch({ patch: file, base, replace, outFile: out, cwd: io.cwd, safepoints: opts.safepoints });
+      const { buildPatch } = await import("../../compiler/patch/build-patch.js");
+      const result = await buildPatch({ patch: file, base, replace, outFile: out, cwd: io.cwd, root: opts.root, safepoints: opts.safepoints });
       const link = result.meta.link!;
       if (opts.json) {
         io.out(JSON.stringify({ outFile: result.outFile, replace_config: result.meta.replace_config, data_size: link.data_size, classes: link.classes }));

@@ -1,6 +1,6 @@
 // What an agent knows, as data and as the "Fleet" section of the host's debug page.
 
-import type { DebugSection } from "../index.js";
+import type { DebugSection } from "../admin/debug-state.js";
 import type { HostStatus, RolloutState } from "./records.js";
 
 /** An agent's view of itself and of its build's rollout. */

@@ -4,7 +4,10 @@
 // is out of reach. The watch only speeds things up; the poll is what guarantees convergence.
 
 import { hostname } from "node:os";
-import { describeError, type AdminTarget, type DebugSection, type HostEvent } from "../index.js";
+import { describeError } from "../errors.js";
+import type { AdminTarget } from "../admin/admin-target.js";
+import type { DebugSection } from "../admin/debug-state.js";
+import type { HostEvent } from "../model/events.js";
 import { desiredFor } from "./admission.js";
 import { connectEngine, type EngineOptions, type EngineTraffic, type FleetEngine } from "./engine.js";
 import { checkHostId, hostIdFrom, rolloutKey } from "./layout.js";

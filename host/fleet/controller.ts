@@ -6,7 +6,7 @@
 
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
-import { describeError, isHotwasmError } from "../index.js";
+import { describeError, isHotwasmError } from "../errors.js";
 import { lastRecordedGen, publishTransition } from "./audit.js";
 import { decideNext, isSettled, transitionOf, type Transition } from "./decide.js";
 import { connectEngine, setUpFleet, type EngineOptions, type EngineTraffic, type FleetEngine, type LayoutOptions } from "./engine.js";

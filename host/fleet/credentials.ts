@@ -3,7 +3,7 @@
 
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { HotwasmError, describeError } from "../index.js";
+import { HotwasmError, describeError } from "../errors.js";
 import { checkServers, type EngineOptions } from "./engine.js";
 
 /** What a command knows about the engine: file names and a user name, no secret itself. */

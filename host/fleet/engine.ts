@@ -6,7 +6,7 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
 import { Kvm, type KV } from "@nats-io/kv";
 import { Objm, type ObjectStore } from "@nats-io/obj";
-import { HotwasmError, describeError, isHotwasmError } from "../index.js";
+import { HotwasmError, describeError, isHotwasmError } from "../errors.js";
 import { LAYOUT } from "./layout.js";
 
 /** How to reach the engine. Secrets come from files or the environment (see readEngineOptions), never argv. */

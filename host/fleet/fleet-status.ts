@@ -1,7 +1,7 @@
 // The fleet at a glance: per build its rollout, and per host its presence, admission, the patches
 // in force and its last result — as data (`fleet status --json`) and as a table.
 
-import { isHotwasmError } from "../index.js";
+import { isHotwasmError } from "../errors.js";
 import { desiredFor } from "./admission.js";
 import type { FleetEngine } from "./engine.js";
 import { LAYOUT, checkBuildId } from "./layout.js";

@@ -1,7 +1,7 @@
 // Where the fleet keeps its state in the engine: bucket, store and stream names, key and subject
 // builders, and the checks every name read from a user or the engine goes through.
 
-import { HotwasmError } from "../index.js";
+import { HotwasmError } from "../errors.js";
 
 /** The engine objects of a fleet. */
 export const LAYOUT = {

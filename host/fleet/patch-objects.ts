@@ -2,7 +2,10 @@
 // (hex). A fetch checks the size bound before reading and the hash after.
 
 import { createHash } from "node:crypto";
-import { HotwasmError, PATCH_SECTION, describeError, splitSignature, type AdminTarget } from "../index.js";
+import { HotwasmError, describeError } from "../errors.js";
+import { PATCH_SECTION } from "../model/patch-meta.js";
+import { splitSignature } from "../link/patch-signature.js";
+import type { AdminTarget } from "../admin/admin-target.js";
 import { engineCall, type FleetEngine } from "./engine.js";
 import { LAYOUT, SHA256 } from "./layout.js";
 import type { PatchItem } from "./records.js";

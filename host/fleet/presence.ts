@@ -4,7 +4,7 @@
 
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
-import { HotwasmError } from "../index.js";
+import { HotwasmError } from "../errors.js";
 import { engineCall, type FleetEngine } from "./engine.js";
 import { presenceKey } from "./layout.js";
 import { encodeRecord, presenceSchema, type Presence } from "./records.js";

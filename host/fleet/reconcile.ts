@@ -3,7 +3,9 @@
 // unloaded (newest first) and the rest of the wanted list loaded in order, through loadHP, so every
 // check of the host applies. Patches the fleet does not manage (loaded by hand) are left alone.
 
-import { HotwasmError, describeError, isHotwasmError, type AdminTarget, type HPInfo } from "../index.js";
+import { HotwasmError, describeError, isHotwasmError } from "../errors.js";
+import type { AdminTarget } from "../admin/admin-target.js";
+import type { HPInfo } from "../lifecycle/hp-info.js";
 import type { PatchItem } from "./records.js";
 
 /** What one reconcile needs. */

@@ -3,7 +3,7 @@
 // Everything read from the engine is parsed here; a malformed record is E_FLEET_CORRUPT.
 
 import { z } from "zod";
-import { HotwasmError } from "../index.js";
+import { HotwasmError } from "../errors.js";
 import { BUILD_ID, HOST_ID, ROLLOUT_ID, SHA256 } from "./layout.js";
 
 const symbolMap = z.record(z.string().min(1).max(1024), z.string().min(1).max(1024));

@@ -2,7 +2,7 @@
 // is one compare-and-set of the build's spec; the controller does the rest.
 
 import { randomBytes } from "node:crypto";
-import { HotwasmError } from "../index.js";
+import { HotwasmError } from "../errors.js";
 import { isFinal, settledSet } from "./admission.js";
 import type { FleetEngine } from "./engine.js";
 import { checkBuildId, rolloutKey, specKey } from "./layout.js";

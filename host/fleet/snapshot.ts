@@ -3,7 +3,7 @@
 
 import type { KV } from "@nats-io/kv";
 import type { z } from "zod";
-import { HotwasmError, isHotwasmError } from "../index.js";
+import { HotwasmError, isHotwasmError } from "../errors.js";
 import type { Snapshot } from "./decide.js";
 import { engineCall, type FleetEngine } from "./engine.js";
 import { LAYOUT, presenceKey, rolloutKey, specKey, statusKey } from "./layout.js";

@@ -1,7 +1,7 @@
 // The operator's words for a rollout, parsed: shares ("10%"), durations ("60s", "500ms", "2m",
 // "manual") and the steps they make (`--canary 10% --then 50%,100% --hold 60s`).
 
-import { HotwasmError } from "../index.js";
+import { HotwasmError } from "../errors.js";
 import type { RolloutStep } from "./records.js";
 
 /** A share of hosts, "10%" or "10", as a whole percentage from 1 to 100. */

@@ -2,7 +2,7 @@
 // audit stream, and the trap containment it forwards — failures of the rollout's new patches
 // counted, and a patch the host rolled back on its own kept out for the rest of the rollout.
 
-import type { HostEvent } from "../index.js";
+import type { HostEvent } from "../model/events.js";
 import { publishHostResult } from "./audit.js";
 import { engineCall, type FleetEngine } from "./engine.js";
 import { statusKey } from "./layout.js";

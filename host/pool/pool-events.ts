@@ -2,7 +2,7 @@
 // commit or revert, rollback, loaded, ...), and every worker's hooks tagged with `worker`.
 
 import type { HotwasmError } from "../errors.js";
-import type { EventHub, HostEvent, HostEventInput } from "../events.js";
+import type { EventHub, HostEvent, HostEventInput } from "../model/events.js";
 import type { WorkerReply } from "./run-swap.js";
 
 /** Reports the before-hooks the workers ran in phase 1. */

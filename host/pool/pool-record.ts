@@ -2,9 +2,9 @@
 // load, the list in force after every change. A load the list cannot record is undone by the
 // caller; an unload or rollback it cannot record is a warning and a `store-failed` event.
 
-import type { EventHub } from "../events.js";
-import type { HPInfo } from "../hp-info.js";
-import { saveListOrWarn, storedFromInfo, storeFailedError, type PatchStore } from "../patch-store.js";
+import type { EventHub } from "../model/events.js";
+import type { HPInfo } from "../lifecycle/hp-info.js";
+import { saveListOrWarn, storedFromInfo, storeFailedError, type PatchStore } from "../lifecycle/patch-store.js";
 
 /** The pool's store, if it has one. */
 export class PoolRecord {

@@ -2,7 +2,7 @@
 // policy; the pool counts them in one window per patch, so that going over the limit rolls the
 // patch back in all workers at once rather than in the one that saw the failures.
 
-import type { TrapPolicy } from "../config.js";
+import type { TrapPolicy } from "../model/config.js";
 
 /** One counted failure: the count in the window, and whether this one crossed the limit. */
 export interface CountedTrap {

@@ -4,12 +4,16 @@
 // this thread, synchronously, while no call of this worker is between dispatch and entry.
 
 import { receiveMessageOnPort, type MessagePort } from "node:worker_threads";
-import type { HostEvent } from "../events.js";
+import type { HostEvent } from "../model/events.js";
 import { HotwasmError } from "../errors.js";
-import type { Host } from "../host.js";
-import type { Staged, StagedLoad } from "../staged.js";
-import type { UnloadResult } from "../unload-patch.js";
+import type { Host } from "../core/host.js";
+import type { Staged, StagedLoad } from "../model/staged.js";
+import type { UnloadResult } from "../lifecycle/unload-patch.js";
 import { mailboxOf, toWire, type Command, type FromWorker, type Reply, type WorkerInit } from "./protocol.js";
+
+/** Commands of phase 1 that run patch code (hooks): the pool hears when they are taken, then waits
+ * for the code's bound. (A commit runs HPAfterLoad too, but is taken at once: every worker is parked.) */
+const RUNS_PATCH_CODE = new Set<Command["op"]>(["stage-load", "stage-unload"]);
 
 /** Runs the swap commands of one worker. */
 export class WorkerControl {
@@ -67,6 +71,7 @@ export class WorkerControl {
   }
 
   private run(cmd: Command): void {
+    if (RUNS_PATCH_CODE.has(cmd.op)) this.send({ type: "taken", token: cmd.token, op: cmd.op });
     this.events = [];
     const reply: Reply = { token: cmd.token, op: cmd.op, error: null, events: this.events };
     try {

@@ -4,7 +4,7 @@
 import { copyFile, mkdir, mkdtemp, readFile, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { appendCustomSection } from "../../host/wasm-sections.js";
+import { appendCustomSection } from "../../host/wasm/wasm-sections.js";
 import { hotwasm } from "./cli-process.js";
 import { exampleBinaries } from "./example-app.js";
 

@@ -2,8 +2,8 @@
 
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { Host } from "../../host/host.js";
-import type { HostEvent } from "../../host/events.js";
+import { Host } from "../../host/core/host.js";
+import type { HostEvent } from "../../host/model/events.js";
 import { buildApp } from "./build.js";
 
 const source = readFileSync(fileURLToPath(new URL("../fixtures/base-app.ts", import.meta.url)), "utf8");

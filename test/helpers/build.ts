@@ -1,6 +1,6 @@
 // Test helper: builds AssemblyScript sources held in memory, patchable or plain, with a cache.
 
-import { buildPatchable, type BuildOptions } from "../../compiler/build.js";
+import { buildPatchable, type BuildOptions } from "../../compiler/base/build.js";
 
 const cache = new Map<string, Promise<Uint8Array>>();
 

@@ -4,8 +4,8 @@
 // stopFleet (call it in afterEach).
 
 import { findNatsServer, startNatsCluster, startNatsServer, type NatsEngine } from "../../bench/nats-launcher.js";
-import { Host } from "../../host/host.js";
-import type { HostEvent } from "../../host/events.js";
+import { Host } from "../../host/core/host.js";
+import type { HostEvent } from "../../host/model/events.js";
 import {
   FleetAgent, FleetController, connectEngine, readFleetStatus, rolloutKey, type ControllerOptions, type FleetAgentOptions, type FleetEngine, type RolloutState,
 } from "../../host/fleet/index.js";

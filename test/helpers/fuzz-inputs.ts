@@ -3,9 +3,9 @@
 // random imports and exports, broken patch sections, malformed configs, hostile symbol names.
 // Case i of seed s is always the same input.
 
-import { appendCustomSection } from "../../host/wasm-sections.js";
-import { PATCH_SECTION } from "../../host/patch-meta.js";
-import type { LoadConfig } from "../../host/config.js";
+import { appendCustomSection } from "../../host/wasm/wasm-sections.js";
+import { PATCH_SECTION } from "../../host/model/patch-meta.js";
+import type { LoadConfig } from "../../host/model/config.js";
 import { wat } from "./wat.js";
 
 /** A PRNG (mulberry32) with helpers. */

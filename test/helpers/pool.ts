@@ -3,7 +3,7 @@
 
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { SafepointMode } from "../../compiler/insert-safepoints.js";
+import type { SafepointMode } from "../../compiler/base/insert-safepoints.js";
 import { HostPool, type HostPoolOptions } from "../../host/pool/host-pool.js";
 import { buildApp } from "./build.js";
 import { wat } from "./wat.js";

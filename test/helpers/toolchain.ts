@@ -2,8 +2,8 @@
 
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { buildPatch } from "../../compiler/build-patch.js";
-import { Host } from "../../host/host.js";
+import { buildPatch } from "../../compiler/patch/build-patch.js";
+import { Host } from "../../host/core/host.js";
 import { buildApp } from "./build.js";
 
 /** The base program's source. */

@@ -1,8 +1,8 @@
 // Test helper: WebAssembly text to binary (Binaryen's parser), and a patch-section stamp.
 
 import binaryen from "binaryen";
-import { appendCustomSection } from "../../compiler/custom-section.js";
-import { encodePatchMeta, PATCH_SECTION, type PatchMeta } from "../../host/patch-meta.js";
+import { appendCustomSection } from "../../compiler/common/custom-section.js";
+import { encodePatchMeta, PATCH_SECTION, type PatchMeta } from "../../host/model/patch-meta.js";
 
 /** Assembles `text` (a whole module) to a binary. */
 export function wat(text: string): Uint8Array {

@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { makeHost } from "../helpers/base.js";
 import { wat } from "../helpers/wat.js";
-import type { HostEvent } from "../../host/events.js";
+import type { HostEvent } from "../../host/model/events.js";
 
 const golden = fileURLToPath(new URL("./event-transcript.golden.txt", import.meta.url));
 

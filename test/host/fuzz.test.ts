@@ -7,7 +7,7 @@ import { expect, test } from "vitest";
 import { makeHost } from "../helpers/base.js";
 import { fuzzCase, MUTATORS, seedPatches } from "../helpers/fuzz-inputs.js";
 import { ERROR_CODES, isHotwasmError } from "../../host/errors.js";
-import type { LoadConfig } from "../../host/config.js";
+import type { LoadConfig } from "../../host/model/config.js";
 
 const CASES = Number(process.env.HOTWASM_FUZZ_CASES ?? 2000);
 const SEED = Number(process.env.HOTWASM_FUZZ_SEED ?? 1);

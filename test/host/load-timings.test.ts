@@ -3,7 +3,7 @@
 import { expect, test } from "vitest";
 import { makeHost } from "../helpers/base.js";
 import { fnPatch } from "../helpers/wat.js";
-import type { LoadTimings } from "../../host/events.js";
+import type { LoadTimings } from "../../host/model/events.js";
 
 test("the loaded event carries validate, compile, instantiate and commit times", async () => {
   const { host, events } = await makeHost();

@@ -11,8 +11,8 @@ import { join } from "node:path";
 import { makeHost } from "../helpers/base.js";
 import { actualCalls, expectedCalls, patchBytes, replaceConfig, TARGETS, type ModelPatch, type PatchSpec, type Target } from "../helpers/patch-model.js";
 import { fnPatch, wat } from "../helpers/wat.js";
-import type { Host } from "../../host/host.js";
-import type { LoadConfig } from "../../host/config.js";
+import type { Host } from "../../host/core/host.js";
+import type { LoadConfig } from "../../host/model/config.js";
 
 const RUNS = Number(process.env.HOTWASM_MODEL_RUNS ?? 100);
 const SEED = Number(process.env.HOTWASM_MODEL_SEED ?? 20240611);

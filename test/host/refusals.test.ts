@@ -4,9 +4,9 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import { makeHost } from "../helpers/base.js";
 import { fnPatch, stamp, wat } from "../helpers/wat.js";
-import { Host } from "../../host/host.js";
+import { Host } from "../../host/core/host.js";
 import { buildApp } from "../helpers/build.js";
-import type { LoadConfig } from "../../host/config.js";
+import type { LoadConfig } from "../../host/model/config.js";
 
 type Ctx = Awaited<ReturnType<typeof makeHost>>;
 let ctx: Ctx;

@@ -17,7 +17,7 @@ describe.skipIf(skipFleet)("the patch store", () => {
     const engine = await openEngine(nats.urls);
     await setUpFleet(engine);
     const keys = generateSigningKeys();
-    const big = signPatch(stamp(versionPatch(2), { base_build_id: "0123456789abcdef0123456789abcdef" }), keys.privateKeyPem);
+    const big = signPatch(stamp(versionPatch(2), { base_build_id: "0123456789abcdef0123456789abcdef" }), keys.privateKeyPem, { replace_config: { version: "version" }, ref_config: {} });
     const facts = readPatchFacts(big);
     expect(facts).toEqual({ sha256: sha256Hex(big), size: big.length, build_id: "0123456789abcdef0123456789abcdef", key_id: keys.keyId });
     expect((await pushPatch(engine, big)).stored).toBe(true);

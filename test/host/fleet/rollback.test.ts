@@ -50,7 +50,7 @@ describe.skipIf(skipFleet)("automatic rollback", () => {
     const hosts = await Promise.all(order.map((id) => startHost(nats.urls, id, {}, verifierFor(id === refusing ? other.publicKeyPem : trusted.publicKeyPem))));
     await Promise.all(hosts.map((h) => h.agent.whenJoined()));
     const build = hosts[0]!.host.manifest.buildId;
-    const { sha256 } = await pushPatch(engine, signPatch(versionPatch(2), trusted.privateKeyPem));
+    const { sha256 } = await pushPatch(engine, signPatch(versionPatch(2), trusted.privateKeyPem, { replace_config: { version: "version" }, ref_config: {} }));
     await startRollout(engine, { build_id: build, rollout_id: "sig-test", patch: { sha256, replace_config: { version: "version" } }, steps: [{ pct: 10, hold_ms: null }, { pct: 100, hold_ms: 0 }] });
 
     const { state, ms } = await waitForRollback(engine, build, hosts[0]!, "nack");

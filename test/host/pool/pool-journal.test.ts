@@ -4,8 +4,8 @@
 
 import { afterEach, expect, test } from "vitest";
 import type { HotwasmError } from "../../../host/errors.js";
-import type { HostEvent } from "../../../host/events.js";
-import type { PatchStore, StoredPatch } from "../../../host/patch-store.js";
+import type { HostEvent } from "../../../host/model/events.js";
+import type { PatchStore, StoredPatch } from "../../../host/lifecycle/patch-store.js";
 import type { HostPool } from "../../../host/pool/host-pool.js";
 import { makePool, versionPatch } from "../../helpers/pool.js";
 

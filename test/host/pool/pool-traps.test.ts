@@ -4,8 +4,8 @@
 
 import { afterEach, expect, test } from "vitest";
 import type { HotwasmError } from "../../../host/errors.js";
-import type { HostEvent } from "../../../host/events.js";
-import type { StoredPatch } from "../../../host/patch-store.js";
+import type { HostEvent } from "../../../host/model/events.js";
+import type { StoredPatch } from "../../../host/lifecycle/patch-store.js";
 import type { HostPool } from "../../../host/pool/host-pool.js";
 import { makePool, waitUntil } from "../../helpers/pool.js";
 import { wat } from "../../helpers/wat.js";

@@ -1,0 +1,116 @@
+// Teaches the base's collector about patches (DESIGN.md §3): the patch with the most classes
+// provides `__visit_members` and the RTTI table (`__rtti_base`) for all of them, and every patch
+// with globals of its own links its globals visitor into a chain behind `__visit_globals`.
+// Patches stay members until the host releases them (also after unload, while their objects live).
+
+import type { Manifest } from "../model/manifest.js";
+import type { SwapTable } from "./swap-table.js";
+import type { TableAllocator } from "../link/placement.js";
+import type { HookCheck, HookMember } from "../link/link-types.js";
+import { unsupportedHooks } from "../fit/check-patch.js";
+
+export type { HookMember } from "../link/link-types.js";
+
+/** The runtime hooks of one host. */
+export class RuntimeHooks implements HookCheck {
+  private readonly members: (HookMember & { slot: number | null })[] = [];
+  private provider: string | null = null;
+  private baseVisitorSlot: number | null = null;
+  private readonly membersSlot: number | null;
+  private readonly globalsSlot: number | null;
+  private readonly rtti: WebAssembly.Global | null;
+  private readonly rttiOriginal: number;
+  private readonly unpatchedVisitor: unknown;
+
+  constructor(private readonly manifest: Manifest, exports: WebAssembly.Exports, private readonly swap: SwapTable, private readonly table: WebAssembly.Table, private readonly slots: TableAllocator) {
+    const slotOf = (name: string) => manifest.functions.find((f) => f.name === name)?.slot ?? null;
+    this.membersSlot = slotOf("~lib/rt/__visit_members");
+    this.globalsSlot = slotOf("~lib/rt/__visit_globals");
+    const g = manifest.globals.find((x) => x.name === "~lib/rt/__rtti_base" && x.mutable);
+    this.rtti = g ? (exports[g.export] as WebAssembly.Global) : null;
+    this.rttiOriginal = this.rtti ? Number(this.rtti.value) : 0;
+    const base = manifest.runtime.visit_globals_base;
+    this.unpatchedVisitor = base ? exports[base] : null;
+  }
+
+  /** Why `classes` cannot join (a new id already means another class), or null. */
+  conflict(classes: { id: number; name: string }[]): string | null {
+    for (const c of classes) {
+      for (const m of this.members) {
+        const other = m.classes.find((x) => x.id === c.id);
+        if (other && other.name !== c.name) return `class id ${c.id} is ${c.name} here but ${other.name} in patch ${m.id}`;
+      }
+    }
+    return null;
+  }
+
+  /** Why the base cannot host these hooks, or null. */
+  unsupported(member: Omit<HookMember, "id">): string | null {
+    return unsupportedHooks(this.manifest, { ...member, visitMembers: member.visitMembers !== null, visitGlobals: member.visitGlobals !== null });
+  }
+
+  /** Adds a member; call inside the commit step. */
+  attach(member: HookMember): void {
+    let slot: number | null = null;
+    if (member.visitGlobals && this.globalsSlot !== null) {
+      const newest = [...this.members].reverse().find((m) => m.slot !== null);
+      member.visitGlobals.next.value = newest ? newest.slot! : this.baseVisitor();
+      slot = this.slots.take(1, `vg:${member.id}`);
+      this.table.set(slot, member.visitGlobals.fn as never);
+      this.swap.commit(`vg:${member.id}`, [{ slot: this.globalsSlot, fn: member.visitGlobals.fn }]);
+    }
+    this.members.push({ ...member, slot });
+    this.chooseProvider();
+  }
+
+  /** Removes a member (its patch is released). */
+  detach(id: string): void {
+    this.detachGlobals(id);
+    const i = this.members.findIndex((m) => m.id === id);
+    if (i < 0) return;
+    this.members.splice(i, 1);
+    this.chooseProvider();
+  }
+
+  /** Takes a member's globals out of the collector's roots; its classes stay supported. */
+  detachGlobals(id: string): void {
+    const i = this.members.findIndex((m) => m.id === id);
+    const m = this.members[i];
+    if (!m || m.slot === null || !m.visitGlobals) return;
+    const newer = this.members.slice(i + 1).find((x) => x.slot !== null);
+    if (newer) newer.visitGlobals!.next.value = m.visitGlobals.next.value;
+    this.swap.revert(`vg:${id}`);
+    this.slots.release(`vg:${id}`);
+    m.slot = null;
+  }
+
+  /** Ids of the member patches. */
+  memberIds(): string[] {
+    return this.members.map((m) => m.id);
+  }
+
+  /** Class ids the base's own RTTI does not know, per member. */
+  classesOf(id: string): number[] {
+    return this.members.find((m) => m.id === id)?.classes.map((c) => c.id) ?? [];
+  }
+
+  private chooseProvider(): void {
+    const top = (m: HookMember) => Math.max(-1, ...m.classes.map((c) => c.id));
+    const best = this.members.filter((m) => m.classes.length > 0).sort((a, b) => top(b) - top(a))[0] ?? null;
+    if ((best?.id ?? null) === this.provider) return;
+    if (this.provider) this.swap.revert(`rt:${this.provider}`);
+    this.provider = best?.id ?? null;
+    if (best && this.membersSlot !== null) this.swap.commit(`rt:${best.id}`, [{ slot: this.membersSlot, fn: best.visitMembers! }]);
+    if (this.rtti) this.rtti.value = best ? best.rttiAddress! : this.rttiOriginal;
+  }
+
+  /** A table slot holding the base's own globals visitor, the end of every chain. */
+  private baseVisitor(): number {
+    if (this.baseVisitorSlot === null) {
+      this.baseVisitorSlot = this.slots.take(1, "vg:base");
+      // Invariant: the chain ends in a visitor that never dispatches back to the chain's head.
+      this.table.set(this.baseVisitorSlot, (this.unpatchedVisitor ?? this.swap.originalAt(this.globalsSlot!)) as never);
+    }
+    return this.baseVisitorSlot;
+  }
+}
