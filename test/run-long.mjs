@@ -4,6 +4,7 @@
 //   npm run model -- [--runs N] [--seed S]     random operation sequences against the model
 //   npm run kill  -- [--rounds N] [--seed S]   SIGKILL of a real serve process at random times
 //   npm run corpus                             hotwasm diff on every corpus program under every runtime
+//   npm run fleet -- [--hosts N]               the three-node cluster test with 50 hosts (needs nats-server)
 // Each runs the same test file as `npm test` with a larger budget and prints its figures.
 
 import { spawnSync } from "node:child_process";
@@ -13,12 +14,13 @@ const SUITES = {
   model: { files: ["test/host/model.test.ts"], budget: ["--runs", "HOTWASM_MODEL_RUNS", "2000"], seed: "HOTWASM_MODEL_SEED" },
   kill: { files: ["test/cli/serve-reliability.test.ts", "-t", "random"], budget: ["--rounds", "HOTWASM_KILL_ROUNDS", "100"], seed: "HOTWASM_KILL_SEED", build: true },
   corpus: { files: ["test/compiler/diff/corpus-diff.test.ts"], budget: ["--full", "HOTWASM_CORPUS_FULL", "1"], seed: "HOTWASM_CORPUS_SEED" },
+  fleet: { files: ["test/host/fleet/cluster.test.ts"], budget: ["--hosts", "HOTWASM_FLEET_HOSTS", "50"], seed: "HOTWASM_FLEET_SEED" },
 };
 
 const [name, ...args] = process.argv.slice(2);
 const suite = SUITES[name];
 if (!suite) {
-  console.error(`usage: node test/run-long.mjs ${Object.keys(SUITES).join("|")} [--cases|--runs|--rounds N] [--seed S]`);
+  console.error(`usage: node test/run-long.mjs ${Object.keys(SUITES).join("|")} [--cases|--runs|--rounds|--hosts N] [--seed S]`);
   process.exit(2);
 }
 const env = { ...process.env, [suite.budget[1]]: suite.budget[2] };
