@@ -1,4 +1,4 @@
-// Benchmark 7, fleet: N in-process hosts with their agents on a real nats-server (production
+// Benchmark 8, fleet: N in-process hosts with their agents on a real nats-server (production
 // settings: 10 s poll and heartbeat, the controller's defaults). How long after a promotion every
 // host has acked the final generation, and the engine traffic of one idle host per minute.
 // Skipped when nats-server is not installed.
