@@ -4,7 +4,7 @@
 // "rude edits" of .NET Hot Reload) are refused together, each with its code.
 
 import { Transform } from "assemblyscript/transform";
-import type { Program } from "assemblyscript";
+import type { Parser, Program } from "assemblyscript";
 import type binaryenNs from "binaryen";
 import { HotwasmError, type ErrorCode } from "../../host/errors.js";
 import type { Manifest } from "../../host/model/manifest.js";
@@ -14,6 +14,8 @@ import { NO_CONFIG } from "../base/build.js";
 import { ANALYSIS_MEMORY_BASE, fingerprintModule, type Fingerprint } from "./fingerprint.js";
 import { runAsc } from "../common/run-asc.js";
 import { matchesSymbol } from "../base/select-functions.js";
+import { createBaseClasses, pinClassIds } from "../common/class-ids.js";
+import { addFinalizeHook, hasFinalizeHook } from "../common/finalize-hook.js";
 
 /** What changed between the base and the edited sources. */
 export interface DiffReport {
@@ -42,8 +44,13 @@ export async function fingerprintSources(o: { manifest: Manifest; entries: strin
   class Capture extends Transform {
     declare readonly program: Program;
     declare readonly binaryen: unknown;
-    afterParse(): void {
+    afterParse(parser: Parser): void {
       this.program.options.exportRuntime = true;
+      pinClassIds(this.program, o.manifest.classes);
+      if (hasFinalizeHook(o.manifest.functions)) addFinalizeHook(parser, this.program);
+    }
+    afterInitialize(): void {
+      createBaseClasses(this.program, o.manifest.classes);
     }
     afterCompile(module: binaryenNs.Module): void {
       result = fingerprintModule(this.binaryen as Binaryen, module, this.program);

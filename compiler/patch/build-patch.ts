@@ -20,6 +20,8 @@ import { cutPatch, type CutResult } from "./patch-transform.js";
 import { MEMORY_DELTA, relocatePatch, TABLE_DELTA } from "./relocate-patch.js";
 import { addPatchSafepoints } from "./patch-safepoints.js";
 import { runAsc } from "../common/run-asc.js";
+import { createBaseClasses, pinClassIds } from "../common/class-ids.js";
+import { addFinalizeHook, hasFinalizeHook } from "../common/finalize-hook.js";
 
 /** What to build. */
 export interface PatchBuildOptions {
@@ -139,10 +141,20 @@ async function compileCut(c: CompileCut): Promise<CutResult & { rttiOffset: numb
   class CutTransform extends Transform {
     declare readonly program: Program;
     declare readonly binaryen: unknown;
-    afterParse(_parser: Parser): void {
+    afterParse(parser: Parser): void {
       this.program.options.exportRuntime = true;
+      pinClassIds(this.program, c.manifest.classes);
+      if (hasFinalizeHook(c.manifest.functions)) addFinalizeHook(parser, this.program);
       try {
         if (c.patchPath !== null) checkTopLevel(this.program, c.patchPath);
+      } catch (err) {
+        failure = err;
+        throw err;
+      }
+    }
+    afterInitialize(): void {
+      try {
+        createBaseClasses(this.program, c.manifest.classes);
       } catch (err) {
         failure = err;
         throw err;
