@@ -25,6 +25,7 @@ export const ERROR_CODES = {
   E_INSTANTIATE_FAILED: "the patch module could not be instantiated",
   E_HOOK_VETO: "HPBeforeLoad or HPBeforeUnload refused (non-zero result or trap)",
   E_HOOK_FAILED: "HPAfterLoad failed; the load was rolled back",
+  E_MIGRATION_FAILED: "the patch's migration (// @hotwasm-migrate) trapped or returned non-zero; the load was aborted, nothing switched",
   E_ALREADY_LOADED: "the same bytes and config are already loaded",
   E_UNKNOWN_PATCH: "no patch with that id is loaded",
   E_BUSY: "a synchronous load was asked for while another operation is running",

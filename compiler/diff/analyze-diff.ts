@@ -14,8 +14,8 @@ import { NO_CONFIG } from "../base/build.js";
 import { ANALYSIS_MEMORY_BASE, fingerprintModule, type Fingerprint } from "./fingerprint.js";
 import { runAsc } from "../common/run-asc.js";
 import { matchesSymbol } from "../base/select-functions.js";
-import { createBaseClasses, pinClassIds } from "../common/class-ids.js";
-import { addFinalizeHook, hasFinalizeHook } from "../common/finalize-hook.js";
+import { compareClasses } from "./class-changes.js";
+import { setUpAfterInitialize, setUpAfterParse } from "../patch/program-setup.js";
 
 /** What changed between the base and the edited sources. */
 export interface DiffReport {
@@ -26,6 +26,12 @@ export interface DiffReport {
   /** Functions only the edited sources have (they come with the patch as needed). */
   added: string[];
   unchanged: number;
+  /** Managed classes only the edited program has (new classes, new generic instantiations). */
+  classes: string[];
+  /** Fields added to classes of the base, patched as shadow fields ("file/Class.field"). */
+  fields: string[];
+  /** The migration the patch runs at load (`// @hotwasm-migrate`), if any. */
+  migrate: string | null;
 }
 
 /** One edit a patch cannot apply. */
@@ -39,34 +45,48 @@ const RUNTIME_HOOKS = new Set(["~lib/rt/__visit_members", "~lib/rt/__visit_globa
 const LAYOUT_GLOBALS = new Set(["~lib/memory/__data_end", "~lib/memory/__stack_pointer", "~lib/memory/__heap_base", "~lib/rt/__rtti_base"]);
 
 /** Fingerprints the program of `entries` with the base's compiler options. */
-export async function fingerprintSources(o: { manifest: Manifest; entries: string[]; cwd: string; files?: Record<string, string>; ascArgs?: string[] }): Promise<Fingerprint> {
+export async function fingerprintSources(o: { manifest: Manifest; entries: string[]; cwd: string; files?: Record<string, string>; ascArgs?: string[]; shadowFiles?: readonly string[] }): Promise<Fingerprint> {
   let result: Fingerprint | null = null;
   class Capture extends Transform {
     declare readonly program: Program;
     declare readonly binaryen: unknown;
     afterParse(parser: Parser): void {
-      this.program.options.exportRuntime = true;
-      pinClassIds(this.program, o.manifest.classes);
-      if (hasFinalizeHook(o.manifest.functions)) addFinalizeHook(parser, this.program);
+      try {
+        migrate = setUpAfterParse(parser, this.program, { manifest: o.manifest, shadowFiles: o.shadowFiles }).migrate;
+      } catch (err) {
+        failure = err;
+        throw err;
+      }
     }
     afterInitialize(): void {
-      createBaseClasses(this.program, o.manifest.classes);
+      try {
+        setUpAfterInitialize(this.program, { manifest: o.manifest });
+      } catch (err) {
+        failure = err;
+        throw err;
+      }
     }
     afterCompile(module: binaryenNs.Module): void {
-      result = fingerprintModule(this.binaryen as Binaryen, module, this.program);
+      result = { ...fingerprintModule(this.binaryen as Binaryen, module, this.program), migrate };
     }
   }
+  let failure: unknown = null;
+  let migrate: string | null = null;
   const argv = [...o.entries, "--config", NO_CONFIG, ...ascOptions(o.manifest), ...(o.ascArgs ?? []), "-O0", "--memoryBase", String(ANALYSIS_MEMORY_BASE), "--noEmit"];
-  await runAsc({ argv, cwd: o.cwd, files: o.files, transforms: [Capture], noEmit: true });
+  try {
+    await runAsc({ argv, cwd: o.cwd, files: o.files, transforms: [Capture], noEmit: true });
+  } catch (err) {
+    throw failure ?? err;
+  }
   if (!result) throw new HotwasmError("E_PATCH_SOURCE", "the analysis build produced no module");
   return result;
 }
 
 /** Compares the fingerprints; throws one HotwasmError listing every rude edit. */
-export function compareBuilds(base: Fingerprint, edited: Fingerprint, manifest: Manifest, only: string[]): DiffReport {
-  const rude: RudeEdit[] = [];
+export function compareBuilds(base: Fingerprint, edited: Fingerprint, manifest: Manifest, only: string[], known: RudeEdit[] = []): DiffReport {
+  const rude: RudeEdit[] = [...known];
   const fail = (code: ErrorCode, message: string) => rude.push({ code, message });
-  compareClasses(base, edited, fail);
+  const classes = compareClasses(base.classes, edited.classes, fail);
   for (const [name, g] of base.globals) {
     const now = edited.globals.get(name);
     // The memory layout moves with the static data; a patch imports these from the base anyway.
@@ -75,7 +95,7 @@ export function compareBuilds(base: Fingerprint, edited: Fingerprint, manifest: 
     else if (now.init !== g.init) fail("E_GLOBAL_INIT_CHANGED", `the initialiser of global ${name} changed`);
   }
   const patchable = new Map(manifest.functions.map((f) => [f.name, f]));
-  const report: DiffReport = { changed: [], skipped: [], added: [], unchanged: 0 };
+  const report: DiffReport = { changed: [], skipped: [], added: [], unchanged: 0, classes, fields: [], migrate: edited.migrate ?? null };
   for (const [name, now] of edited.functions) {
     const before = base.functions.get(name);
     if (!before) { report.added.push(name); continue; }
@@ -98,12 +118,3 @@ export function compareBuilds(base: Fingerprint, edited: Fingerprint, manifest: 
   return report;
 }
 
-function compareClasses(base: Fingerprint, edited: Fingerprint, fail: (code: ErrorCode, message: string) => void): void {
-  const byName = new Map(base.classes.map((c) => [c.name, c]));
-  for (const c of edited.classes) {
-    const before = byName.get(c.name);
-    if (!before) fail("E_CLASS_ADDED", `class ${c.name} is new to the program's managed classes`);
-    else if (before.id !== c.id) fail("E_CLASS_ID_MISMATCH", `class ${c.name} moved from id ${before.id} to ${c.id}`);
-    else if (before.layout !== c.layout) fail("E_LAYOUT_MISMATCH", `class ${c.name} changed its fields: "${before.layout}" became "${c.layout}"`);
-  }
-}

@@ -8,6 +8,10 @@ import { manifestOf } from "../base/build.js";
 import { buildLinkedPatch, type PatchBuildResult } from "../patch/build-patch.js";
 import { readSources } from "../common/embed-sources.js";
 import type { Fingerprint } from "./fingerprint.js";
+import { planShadowFields } from "./new-fields.js";
+import { SUPPORT_PREFIX } from "../common/finalize-hook.js";
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
 
 /** What to diff. */
 export interface DiffOptions {
@@ -46,9 +50,30 @@ export async function buildDiff(o: DiffOptions): Promise<DiffResult> {
     baseFingerprints.set(manifest.buildId, base);
     base.catch(() => baseFingerprints.delete(manifest.buildId));
   }
-  const edited = await fingerprintSources({ manifest, entries, cwd, files: o.files, ascArgs: o.ascArgs });
-  const report = compareBuilds(await base, edited, manifest, o.only ?? []);
-  if (report.changed.length === 0) return { report, patch: null };
-  const patch = await buildLinkedPatch({ base: o.base, cwd, files: o.files, targets: report.changed, outFile: o.outFile, ascArgs: o.ascArgs });
+  // Fields added to the base's classes become shadow fields: the edited files are rewritten first.
+  const shadow = await planShadowFields(sources, (path) => editedText(path, cwd, o.files));
+  const files = { ...o.files, ...shadow.files };
+  const { shadowFiles } = shadow;
+  const edited = await fingerprintSources({ manifest, entries, cwd, files, ascArgs: o.ascArgs, shadowFiles });
+  const report = compareBuilds(await base, edited, manifest, o.only ?? [], shadow.problems);
+  report.fields = shadow.fields;
+  report.added = report.added.filter((name) => !isSupportCode(name));
+  if (report.changed.length === 0 && !report.migrate) return { report, patch: null };
+  const patch = await buildLinkedPatch({ base: o.base, cwd, files, targets: report.changed, outFile: o.outFile, ascArgs: o.ascArgs, shadowFiles, shadowFields: shadow.fields });
   return { report, patch };
+}
+
+/** An edited file's text: held in memory, else on disk; null when it is gone. */
+async function editedText(path: string, cwd: string, files?: Record<string, string>): Promise<string | null> {
+  if (files && Object.hasOwn(files, path)) return files[path]!;
+  try {
+    return await readFile(resolve(cwd, path), "utf8");
+  } catch {
+    return null;
+  }
+}
+
+/** Code hotwasm adds to a patch (shadow tables, support file), not the user's. */
+function isSupportCode(name: string): boolean {
+  return name.startsWith(SUPPORT_PREFIX) || name.includes("__hotwasm$") || name.includes("HotwasmShadow<");
 }

@@ -17,6 +17,8 @@ export interface Fingerprint {
   functions: Map<string, { code: string; type: string; signature: string }>;
   globals: Map<string, { type: string; mutable: boolean; init: string }>;
   classes: ClassInfo[];
+  /** The migration function (`// @hotwasm-migrate`), if the program has one. */
+  migrate?: string | null;
 }
 
 /** Fingerprints a module compiled (unoptimised) with static data at ANALYSIS_MEMORY_BASE. */

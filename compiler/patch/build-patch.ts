@@ -20,8 +20,7 @@ import { cutPatch, type CutResult } from "./patch-transform.js";
 import { MEMORY_DELTA, relocatePatch, TABLE_DELTA } from "./relocate-patch.js";
 import { addPatchSafepoints } from "./patch-safepoints.js";
 import { runAsc } from "../common/run-asc.js";
-import { createBaseClasses, pinClassIds } from "../common/class-ids.js";
-import { addFinalizeHook, hasFinalizeHook } from "../common/finalize-hook.js";
+import { setUpAfterInitialize, setUpAfterParse, type SetupResult } from "./program-setup.js";
 
 /** What to build. */
 export interface PatchBuildOptions {
@@ -77,6 +76,9 @@ export interface LinkedPatchOptions {
   ascArgs?: string[];
   /** Safepoint polls in the patch when the base has them (default true). */
   safepoints?: boolean;
+  /** Files of `files` rewritten with shadow fields (patch/shadow-fields.ts), and the fields ("file/Class.field"). */
+  shadowFiles?: readonly string[];
+  shadowFields?: readonly string[];
 }
 
 /** Compiles, cuts, relocates and stamps a patch. */
@@ -88,7 +90,7 @@ export async function buildLinkedPatch(o: LinkedPatchOptions): Promise<PatchBuil
   }
   const patchPath = o.patchFile ? o.patchFile.replace(/\.ts$/, "") : null;
   const cut = (memoryBase: number, tableBase: number) =>
-    compileCut({ cwd: o.cwd, files: o.files, entries, patchFile: o.patchFile ?? null, patchPath, manifest, replace: o.replace ?? {}, targets: o.targets, ascArgs: o.ascArgs ?? [], memoryBase, tableBase });
+    compileCut({ cwd: o.cwd, files: o.files, entries, patchFile: o.patchFile ?? null, patchPath, manifest, replace: o.replace ?? {}, targets: o.targets, ascArgs: o.ascArgs ?? [], shadowFiles: o.shadowFiles, shadowFields: o.shadowFields, memoryBase, tableBase });
   // asc keeps table index 0 free, so table entries start at 1 in both builds.
   const a = await cut(0, 1);
   const b = await cut(MEMORY_DELTA, 1 + TABLE_DELTA);
@@ -109,6 +111,7 @@ export async function buildLinkedPatch(o: LinkedPatchOptions): Promise<PatchBuil
       rtti_offset: a.rttiOffset,
       classes: a.classes.added.map((c) => ({ id: c.id, name: c.name })),
       base_classes: a.classes.baseCount,
+      ...(o.shadowFields && o.shadowFields.length > 0 ? { shadow_fields: [...o.shadowFields] } : {}),
     },
   };
   const binary = appendCustomSection(code, PATCH_SECTION, encodePatchMeta(meta));
@@ -131,6 +134,8 @@ interface CompileCut {
   replace: Record<string, string>;
   targets?: string[];
   ascArgs: string[];
+  shadowFiles?: readonly string[];
+  shadowFields?: readonly string[];
   memoryBase: number;
   tableBase: number;
 }
@@ -138,14 +143,13 @@ interface CompileCut {
 async function compileCut(c: CompileCut): Promise<CutResult & { rttiOffset: number | null }> {
   let result: (CutResult & { rttiOffset: number | null }) | null = null;
   let failure: unknown = null;
+  let setup: SetupResult = { migrate: null };
   class CutTransform extends Transform {
     declare readonly program: Program;
     declare readonly binaryen: unknown;
     afterParse(parser: Parser): void {
-      this.program.options.exportRuntime = true;
-      pinClassIds(this.program, c.manifest.classes);
-      if (hasFinalizeHook(c.manifest.functions)) addFinalizeHook(parser, this.program);
       try {
+        setup = setUpAfterParse(parser, this.program, { manifest: c.manifest, shadowFiles: c.shadowFiles });
         if (c.patchPath !== null) checkTopLevel(this.program, c.patchPath);
       } catch (err) {
         failure = err;
@@ -154,7 +158,7 @@ async function compileCut(c: CompileCut): Promise<CutResult & { rttiOffset: numb
     }
     afterInitialize(): void {
       try {
-        createBaseClasses(this.program, c.manifest.classes);
+        setUpAfterInitialize(this.program, { manifest: c.manifest });
       } catch (err) {
         failure = err;
         throw err;
@@ -164,7 +168,7 @@ async function compileCut(c: CompileCut): Promise<CutResult & { rttiOffset: numb
       try {
         const b = this.binaryen as Binaryen;
         const rttiOffset = constantGlobal(b, module, "~lib/rt/__rtti_base");
-        const cut = cutPatch(b, module, this.program, { manifest: c.manifest, patchPath: c.patchPath, replace: c.replace, targets: c.targets, compilerVersion: ascVersion });
+        const cut = cutPatch(b, module, this.program, { manifest: c.manifest, patchPath: c.patchPath, replace: c.replace, targets: c.targets, compilerVersion: ascVersion, migrate: setup.migrate, shadowFields: c.shadowFields });
         result = { ...cut, rttiOffset: rttiOffset === null ? null : rttiOffset - c.memoryBase };
       } catch (err) {
         failure = err;

@@ -1,7 +1,8 @@
-// Runs a patch's hook export. A hook fails by returning a non-zero i32 or by trapping.
+// Runs a patch's hook export, or its migration (the same path, so the same guards apply). Either
+// fails by returning a non-zero i32 or by trapping.
 
 import { describeError } from "../errors.js";
-import type { HookName } from "../model/hook-names.js";
+import type { PatchEntry } from "../model/hook-names.js";
 
 /** The outcome of one hook; `ran` is false when the patch does not export it. */
 export interface HookOutcome {
@@ -11,7 +12,7 @@ export interface HookOutcome {
 }
 
 /** Calls `name` on the patch instance if it exports it. */
-export function runHook(instance: WebAssembly.Instance, name: HookName): HookOutcome {
+export function runHook(instance: WebAssembly.Instance, name: PatchEntry): HookOutcome {
   const fn = instance.exports[name];
   if (typeof fn !== "function") return { ran: false, ok: true };
   try {
