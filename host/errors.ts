@@ -33,7 +33,6 @@ export const ERROR_CODES = {
   E_CLASS_ID_MISMATCH: "a class of the base has another runtime id in the patch build",
   E_LAYOUT_MISMATCH: "a class of the base has another memory layout in the patch build",
   E_CLASS_CONFLICT: "the patch gives a new class id to another class than a patch in force does",
-  E_CLASS_ADDED: "the edit adds a class to the program's managed classes (diff cannot patch that)",
   E_GLOBAL_RETYPED: "the edit changes a global's type or mutability",
   E_GLOBAL_INIT_CHANGED: "the edit changes a global's initialiser or top-level code, which ran once at start",
   E_PATCH_SOURCE: "the patch source cannot be made into a patch (e.g. top-level statements)",

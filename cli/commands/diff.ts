@@ -17,10 +17,14 @@ export function registerDiff(program: Command, io: CliIo, passthrough: string[])
     .option("-o, --out <file>", "output file", "build/diff.wasm")
     .option("--json", "print the summary as JSON")
     .addHelpText("after", `
-Edits a patch cannot apply are refused together, each with its code, and nothing is written:
-a changed signature (E_SIGNATURE_MISMATCH), a field added, removed or retyped (E_LAYOUT_MISMATCH),
-a new class (E_CLASS_ADDED), a global retyped (E_GLOBAL_RETYPED), a changed initialiser or
-top-level code (E_GLOBAL_INIT_CHANGED). A new global with a constant initialiser is fine.
+New classes, new generic instantiations and new globals with a constant initialiser are fine; a
+field added to a class of the running program becomes a shadow field (kept beside its objects);
+a function marked // @hotwasm-migrate runs once at load. Edits a patch cannot apply are refused
+together, each with its code, and nothing is written: a changed signature (E_SIGNATURE_MISMATCH),
+a field removed, reordered or retyped, or a new field that cannot be a shadow field
+(E_LAYOUT_MISMATCH), a class of the base gone (E_CLASS_ID_MISMATCH), a global retyped
+(E_GLOBAL_RETYPED), a changed initialiser or top-level code (E_GLOBAL_INIT_CHANGED), a change in
+a function that is not patchable (E_NOT_PATCHABLE).
 
 Examples:
   $ hotwasm diff --base build/app.wasm                        # everything that changed
@@ -46,6 +50,9 @@ Examples:
         (report.skipped.length > 0 ? `, left out by --only ${report.skipped.length}` : ""));
       for (const name of report.changed) io.out(`  changed  ${name}`);
       for (const name of report.skipped) io.out(`  skipped  ${name}`);
+      for (const name of report.classes) io.out(`  class    ${name}`);
+      for (const name of report.fields) io.out(`  shadow   ${name}`);
+      if (report.migrate) io.out(`  migrate  ${report.migrate}`);
       io.out(patch ? `wrote ${patch.outFile}` : "no change to patch; nothing written");
     });
 }

@@ -1,7 +1,9 @@
 // Reserves the patch arena: static space for patches' data, below the shadow stack. Raises
 // __data_end, the initial __stack_pointer and __heap_base together by the arena size, so the
 // collector neither scans the arena as stack roots nor hands it out as heap (DESIGN.md §3), and
-// grows the initial memory to cover the new heap base.
+// grows the initial memory to cover the new heap base. The minimal and stub runtimes have no
+// shadow stack (nor __data_end): the arena is then the space between the static data and the
+// raised __heap_base, which their allocators and collectors treat as static too.
 
 import { dataSegments, RewriteError, type Binaryen, type BinaryenModule } from "../common/binaryen-util.js";
 
@@ -18,9 +20,9 @@ const PAGE = 65536;
 
 /** Reserves `size` bytes (rounded up to 16) after the static data; size 0 reserves nothing. */
 export function reserveArena(b: Binaryen, module: BinaryenModule, size: number): Arena {
-  const dataEnd = constantOf(b, module, DATA_END);
   const heapBase = constantOf(b, module, HEAP_BASE);
-  if (dataEnd === null || heapBase === null) return { start: 0, size: 0 };
+  if (heapBase === null) return { start: 0, size: 0 };
+  const dataEnd = constantOf(b, module, DATA_END) ?? heapBase;
   const bytes = Math.ceil(size / 16) * 16;
   if (bytes === 0) return { start: dataEnd, size: 0 };
   for (const name of [DATA_END, STACK_POINTER, HEAP_BASE]) {

@@ -57,7 +57,9 @@ export function cutPatch(b: Binaryen, module: BinaryenModule, program: Program, 
   const hooks = cut.patchPath === null ? [] : HOOK_NAMES.filter((h) => hasFunction(module, `${cut.patchPath}/${h}`));
   for (const h of hooks) own.add(`${cut.patchPath}/${h}`);
 
-  if (classes.added.length > 0) copyFunction(b, module, "~lib/rt/__visit_members", PATCH_EXPORTS.visitMembers);
+  // The stub runtime has no collector, hence no visitor to bring.
+  const visitMembers = classes.added.length > 0 && hasFunction(module, "~lib/rt/__visit_members");
+  if (visitMembers) copyFunction(b, module, "~lib/rt/__visit_members", PATCH_EXPORTS.visitMembers);
   const ownGlobals = patchOwnGlobals(b, module, cut.manifest);
   const chainGlobals = ownGlobals.length > 0 && baseFns.get("~lib/rt/__visit_globals")?.slot != null && hasFunction(module, "~lib/rt/__visit_globals");
   if (chainGlobals) {
@@ -79,7 +81,7 @@ export function cutPatch(b: Binaryen, module: BinaryenModule, program: Program, 
   for (let i = module.getNumExports() - 1; i >= 0; i--) module.removeExport(b.getExportInfo(module.getExportByIndex(i)).name);
   for (const [name, r] of Object.entries(replacements)) module.addFunctionExport(r.internal, name);
   for (const h of hooks) module.addFunctionExport(`${cut.patchPath}/${h}`, h);
-  if (classes.added.length > 0) module.addFunctionExport(PATCH_EXPORTS.visitMembers, PATCH_EXPORTS.visitMembers);
+  if (visitMembers) module.addFunctionExport(PATCH_EXPORTS.visitMembers, PATCH_EXPORTS.visitMembers);
   if (chainGlobals) {
     module.addFunctionExport(PATCH_EXPORTS.visitGlobals, PATCH_EXPORTS.visitGlobals);
     module.addGlobalExport(PATCH_EXPORTS.visitNext, PATCH_EXPORTS.visitNext);

@@ -27,9 +27,9 @@ export function shadowFieldType(cls: ClassDecl, field: FieldDecl): { type: strin
   if (field.parameter) return { problem: `${where} is new as a constructor parameter, which changes the constructor's signature; declare it in the class body` };
   if (cls.generic) return { problem: `${where} is new in a generic class; a shadow field needs a class without type parameters` };
   if (field.decorated) return { problem: `${where} is new and has a decorator; a shadow field cannot` };
-  const type = field.type ?? inferType(field.initializer);
-  if (!type) return { problem: `${where} is new and has no type annotation; give it one` };
-  return { type: oneLine(type) };
+  // AssemblyScript requires a field's type annotation (the parser refuses a field without one).
+  if (!field.type) return { problem: `${where} is new and has no type annotation; give it one` };
+  return { type: oneLine(field.type) };
 }
 
 /** Rewrites one file's new fields (all of whose shadowFieldType has a type) into shadow fields; `first` numbers the tables. */
@@ -96,27 +96,14 @@ function ctorInits(cls: ClassDecl, fields: readonly NewField[]): string {
     .join("");
 }
 
-/** The type AssemblyScript gives a field from a literal initialiser, or null. */
-export function inferType(init: string | null): string | null {
-  if (init === null) return null;
-  const t = init.trim();
-  if (/^-?(0x[0-9a-f_]+|0b[01_]+|0o[0-7_]+|[0-9][0-9_]*)$/i.test(t)) {
-    const n = Number(t.replace(/_/g, ""));
-    return Number.isSafeInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 ? "i32" : "i64";
-  }
-  if (/^-?([0-9][0-9_]*)?\.[0-9_]+(e[+-]?[0-9]+)?$|^-?[0-9][0-9_]*(\.[0-9_]*)?e[+-]?[0-9]+$/i.test(t)) return "f64";
-  if (t === "true" || t === "false") return "bool";
-  if (/^("([^"\\\n]|\\.)*"|'([^'\\\n]|\\.)*')$/.test(t)) return "string";
-  const created = /^new\s+([A-Za-z_$][\w$.]*(<.*>)?)\s*\(/.exec(t);
-  return created ? created[1]! : null;
-}
-
 /** True for initialisers whose value needs no evaluation per object (numbers, booleans, null, plain strings). */
 export function isLiteral(init: string): boolean {
   const t = init.trim();
-  return t === "null" || t === "true" || t === "false" || inferType(t) === "i32" || inferType(t) === "i64" || inferType(t) === "f64"
-    || /^("([^"\\\n]|\\.)*"|'([^'\\\n]|\\.)*')$/.test(t);
+  return t === "null" || t === "true" || t === "false" || NUMBER.test(t) || STRING.test(t);
 }
+
+const NUMBER = /^-?(0x[0-9a-f_]+|0b[01_]+|0o[0-7_]+|[0-9][0-9_]*(\.[0-9_]*)?(e[+-]?[0-9]+)?|\.[0-9_]+(e[+-]?[0-9]+)?)$/i;
+const STRING = /^("([^"\\\n]|\\.)*"|'([^'\\\n]|\\.)*')$/;
 
 function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, " ");

@@ -24,12 +24,15 @@ export class RuntimeHooks implements HookCheck {
   private readonly rtti: WebAssembly.Global | null;
   private readonly rttiOriginal: number;
   private readonly unpatchedVisitor: unknown;
+  /** False for the stub runtime: nothing is ever collected, so new classes need no visitor. */
+  private readonly collects: boolean;
 
   constructor(manifest: Manifest, exports: WebAssembly.Exports, private readonly swap: SwapTable, private readonly table: WebAssembly.Table, private readonly slots: TableAllocator) {
     const slotOf = (name: string) => manifest.functions.find((f) => f.name === name)?.slot ?? null;
     this.membersSlot = slotOf("~lib/rt/__visit_members");
     this.globalsSlot = slotOf("~lib/rt/__visit_globals");
     this.finalizeSlot = slotOf(FINALIZE_FUNCTION);
+    this.collects = manifest.compiler.flags.runtime !== "stub";
     const g = manifest.globals.find((x) => x.name === "~lib/rt/__rtti_base" && x.mutable);
     this.rtti = g ? (exports[g.export] as WebAssembly.Global) : null;
     this.rttiOriginal = this.rtti ? Number(this.rtti.value) : 0;
@@ -50,7 +53,7 @@ export class RuntimeHooks implements HookCheck {
 
   /** Why the base cannot host these hooks, or null. */
   unsupported(member: Omit<HookMember, "id">): string | null {
-    if (member.classes.length > 0 && (this.membersSlot === null || this.rtti === null || !member.visitMembers || member.rttiAddress === null)) {
+    if (member.classes.length > 0 && this.collects && (this.membersSlot === null || this.rtti === null || !member.visitMembers || member.rttiAddress === null)) {
       return "the patch adds classes, but the base has no patchable __visit_members or mutable __rtti_base (rebuild the base)";
     }
     if (member.visitGlobals && this.globalsSlot === null) return "the patch has managed globals, but the base's __visit_globals is not patchable";
@@ -133,8 +136,8 @@ export class RuntimeHooks implements HookCheck {
     if ((best?.id ?? null) === this.provider) return;
     if (this.provider) this.swap.revert(`rt:${this.provider}`);
     this.provider = best?.id ?? null;
-    if (best && this.membersSlot !== null) this.swap.commit(`rt:${best.id}`, [{ slot: this.membersSlot, fn: best.visitMembers! }]);
-    if (this.rtti) this.rtti.value = best ? best.rttiAddress! : this.rttiOriginal;
+    if (best && this.membersSlot !== null && best.visitMembers) this.swap.commit(`rt:${best.id}`, [{ slot: this.membersSlot, fn: best.visitMembers }]);
+    if (this.rtti) this.rtti.value = best && best.rttiAddress !== null ? best.rttiAddress : this.rttiOriginal;
   }
 
   /** A table slot holding the base's own globals visitor, the end of every chain. */
