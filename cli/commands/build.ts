@@ -41,8 +41,8 @@ Examples:
         versionLoops: opts.versionLoops,
       });
       const m = result.manifest!;
-      // The program's own patchable functions; the runtime hooks (~lib/rt/__visit_*) are not counted.
-      const patchable = m.functions.filter((f) => f.slot !== null && !f.name.startsWith("~lib/")).length;
+      // The program's own patchable functions; the runtime hooks (~lib/rt/__visit_*, ~hotwasm/finalize) are not counted.
+      const patchable = m.functions.filter((f) => f.slot !== null && !f.name.startsWith("~")).length;
       if (result.log.trim()) io.err(result.log.trimEnd());
       if (opts.json) {
         io.out(JSON.stringify({ outFile: result.outFile, buildId: m.buildId, patchable, functions: m.functions.length, arena: m.arena, safepoints: m.safepoints ?? null }));

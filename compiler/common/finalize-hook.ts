@@ -8,10 +8,10 @@
 import type { Parser, Program } from "assemblyscript";
 import { FINALIZE_FUNCTION } from "../../host/model/hook-names.js";
 
-/** Path of the hook's file (relative to the project); its functions are named `__hotwasm__/finalize/...`. */
-export const FINALIZE_FILE = "__hotwasm__/finalize.ts";
+/** Path of the hook's file (relative to the project); its functions are named `~hotwasm/finalize/...`. */
+export const FINALIZE_FILE = "~hotwasm/finalize.ts";
 /** Files hotwasm adds to a program live under this path; they are neither sources nor entries of the app. */
-export const SUPPORT_PREFIX = "__hotwasm__/";
+export const SUPPORT_PREFIX = "~hotwasm/";
 
 const SOURCE = "// hotwasm: the collector calls this for every object it frees (patched by shadow fields).\n@global function __finalize(ptr: usize): void {}\n";
 

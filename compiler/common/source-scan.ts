@@ -24,6 +24,8 @@ export interface ClassDecl {
   name: string;
   generic: boolean;
   extends: boolean;
+  /** Decorated `@unmanaged` (its objects are freed by hand, never by the collector). */
+  unmanaged: boolean;
   fields: FieldDecl[];
   /** The explicit constructor: where its body's statements start, and where its `super(...)` call ends. */
   ctor: { bodyStart: number; superEnd: number | null } | null;
@@ -70,7 +72,7 @@ interface Node {
   type?: Node | null;
   initializer?: Node | null;
   parameterIndex?: number;
-  decorators?: unknown[] | null;
+  decorators?: { name?: { text?: string } }[] | null;
   body?: (Node & { statements?: Node[] }) | null;
   expression?: Node;
   signature?: { returnType?: Node | null };
@@ -100,7 +102,8 @@ function classOf(text: string, cls: Node): ClassDecl {
       ctor = { bodyStart, superEnd };
     }
   }
-  return { name: cls.name!.text, generic: (cls.typeParameters?.length ?? 0) > 0, extends: !!cls.extendsType, fields, ctor };
+  const unmanaged = (cls.decorators ?? []).some((d) => d.name?.text === "unmanaged");
+  return { name: cls.name!.text, generic: (cls.typeParameters?.length ?? 0) > 0, extends: !!cls.extendsType, unmanaged, fields, ctor };
 }
 
 function slice(text: string, node: Node): string {

@@ -101,6 +101,7 @@ export function compareBuilds(base: Fingerprint, edited: Fingerprint, manifest: 
     if (!before) { report.added.push(name); continue; }
     if (before.code === now.code && before.signature === now.signature) { report.unchanged++; continue; }
     if (RUNTIME_HOOKS.has(name)) continue; // rebuilt by the patch itself
+    if (name === edited.migrate) continue; // runs once at load, never patched
     if (before.type !== now.type || before.signature !== now.signature) { fail("E_SIGNATURE_MISMATCH", `${name} changed its signature from ${before.signature} to ${now.signature}`); continue; }
     if (name === "~start" || name.startsWith("start:")) { fail("E_GLOBAL_INIT_CHANGED", `top-level code changed (${name}); it ran once at start and cannot run again`); continue; }
     const entry = patchable.get(name);

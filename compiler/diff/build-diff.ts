@@ -11,6 +11,8 @@ import type { Fingerprint } from "./fingerprint.js";
 import { planShadowFields } from "./new-fields.js";
 import { SUPPORT_PREFIX } from "../common/finalize-hook.js";
 import { readFile } from "node:fs/promises";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { bytesToHex } from "@noble/hashes/utils.js";
 import { resolve } from "node:path";
 
 /** What to diff. */
@@ -44,11 +46,14 @@ export async function buildDiff(o: DiffOptions): Promise<DiffResult> {
   const sources = readSources(o.base);
   if (!sources) throw new HotwasmError("E_PATCH_SOURCE", "the base build carries no sources to compare with; rebuild it with hotwasm build (sources are embedded by default)");
   const entries = o.entries ?? manifest.entries.map((e) => `${e}.ts`);
-  let base = baseFingerprints.get(manifest.buildId);
+  // Two bases can share a build id (their sources differ only in code never compiled, e.g. a
+  // migration): the fingerprint is of the sources, so they are part of the key.
+  const key = `${manifest.buildId}:${bytesToHex(sha256(new TextEncoder().encode(JSON.stringify(sources))))}`;
+  let base = baseFingerprints.get(key);
   if (!base) {
     base = fingerprintSources({ manifest, entries: manifest.entries.map((e) => `${e}.ts`), cwd, files: sources, ascArgs: o.ascArgs });
-    baseFingerprints.set(manifest.buildId, base);
-    base.catch(() => baseFingerprints.delete(manifest.buildId));
+    baseFingerprints.set(key, base);
+    base.catch(() => baseFingerprints.delete(key));
   }
   // Fields added to the base's classes become shadow fields: the edited files are rewritten first.
   const shadow = await planShadowFields(sources, (path) => editedText(path, cwd, o.files));
@@ -57,9 +62,15 @@ export async function buildDiff(o: DiffOptions): Promise<DiffResult> {
   const edited = await fingerprintSources({ manifest, entries, cwd, files, ascArgs: o.ascArgs, shadowFiles });
   const report = compareBuilds(await base, edited, manifest, o.only ?? [], shadow.problems);
   report.fields = shadow.fields;
+  // A migration the base's sources already had (unchanged) belongs to an earlier patch: it does not run again.
+  const baseline = await base;
+  const m = report.migrate;
+  if (m && baseline.migrate === m && baseline.functions.get(m)?.code === edited.functions.get(m)?.code) report.migrate = null;
   report.added = report.added.filter((name) => !isSupportCode(name));
   if (report.changed.length === 0 && !report.migrate) return { report, patch: null };
-  const patch = await buildLinkedPatch({ base: o.base, cwd, files, targets: report.changed, outFile: o.outFile, ascArgs: o.ascArgs, shadowFiles, shadowFields: shadow.fields });
+  const patch = await buildLinkedPatch({
+    base: o.base, cwd, files, targets: report.changed, outFile: o.outFile, ascArgs: o.ascArgs, shadowFiles, shadowFields: shadow.fields, migration: report.migrate !== null,
+  });
   return { report, patch };
 }
 

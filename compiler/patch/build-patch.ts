@@ -79,6 +79,8 @@ export interface LinkedPatchOptions {
   /** Files of `files` rewritten with shadow fields (patch/shadow-fields.ts), and the fields ("file/Class.field"). */
   shadowFiles?: readonly string[];
   shadowFields?: readonly string[];
+  /** Run the function marked `// @hotwasm-migrate` at load (default true). */
+  migration?: boolean;
 }
 
 /** Compiles, cuts, relocates and stamps a patch. */
@@ -90,7 +92,7 @@ export async function buildLinkedPatch(o: LinkedPatchOptions): Promise<PatchBuil
   }
   const patchPath = o.patchFile ? o.patchFile.replace(/\.ts$/, "") : null;
   const cut = (memoryBase: number, tableBase: number) =>
-    compileCut({ cwd: o.cwd, files: o.files, entries, patchFile: o.patchFile ?? null, patchPath, manifest, replace: o.replace ?? {}, targets: o.targets, ascArgs: o.ascArgs ?? [], shadowFiles: o.shadowFiles, shadowFields: o.shadowFields, memoryBase, tableBase });
+    compileCut({ cwd: o.cwd, files: o.files, entries, patchFile: o.patchFile ?? null, patchPath, manifest, replace: o.replace ?? {}, targets: o.targets, ascArgs: o.ascArgs ?? [], shadowFiles: o.shadowFiles, shadowFields: o.shadowFields, migration: o.migration, memoryBase, tableBase });
   // asc keeps table index 0 free, so table entries start at 1 in both builds.
   const a = await cut(0, 1);
   const b = await cut(MEMORY_DELTA, 1 + TABLE_DELTA);
@@ -136,6 +138,7 @@ interface CompileCut {
   ascArgs: string[];
   shadowFiles?: readonly string[];
   shadowFields?: readonly string[];
+  migration?: boolean;
   memoryBase: number;
   tableBase: number;
 }
@@ -149,7 +152,7 @@ async function compileCut(c: CompileCut): Promise<CutResult & { rttiOffset: numb
     declare readonly binaryen: unknown;
     afterParse(parser: Parser): void {
       try {
-        setup = setUpAfterParse(parser, this.program, { manifest: c.manifest, shadowFiles: c.shadowFiles });
+        setup = setUpAfterParse(parser, this.program, { manifest: c.manifest, shadowFiles: c.shadowFiles, migration: c.migration });
         if (c.patchPath !== null) checkTopLevel(this.program, c.patchPath);
       } catch (err) {
         failure = err;

@@ -18,6 +18,8 @@ export interface SetupOptions {
   manifest: Manifest;
   /** Files (paths relative to the project) rewritten with shadow fields (patch/shadow-fields.ts). */
   shadowFiles?: readonly string[];
+  /** Run a function marked `// @hotwasm-migrate` at load (default true; false: the mark is ignored). */
+  migration?: boolean;
 }
 
 /** What the set-up found: the migration function's internal name, if any. */
@@ -30,7 +32,7 @@ export function setUpAfterParse(parser: Parser, program: Program, o: SetupOption
   program.options.exportRuntime = true;
   pinClassIds(program, o.manifest.classes);
   if (hasFinalizeHook(o.manifest.functions)) addFinalizeHook(parser, program);
-  const migrate = findMigration(program);
+  const migrate = o.migration === false ? null : findMigration(program);
   const freeing = [...(o.shadowFiles ?? [])];
   if (freeing.length > 0 || migrate) parser.parseFile(supportSource({ freeing, migrate }), SUPPORT_FILE, true);
   return { migrate: migrate ? `${migrate.file.replace(/\.ts$/, "")}/${migrate.name}` : null };

@@ -26,6 +26,7 @@ export function shadowFieldType(cls: ClassDecl, field: FieldDecl): { type: strin
   const where = `field ${cls.name}.${field.name}`;
   if (field.parameter) return { problem: `${where} is new as a constructor parameter, which changes the constructor's signature; declare it in the class body` };
   if (cls.generic) return { problem: `${where} is new in a generic class; a shadow field needs a class without type parameters` };
+  if (cls.unmanaged) return { problem: `${where} is new in an @unmanaged class, whose objects the collector never frees; a shadow field cannot follow them` };
   if (field.decorated) return { problem: `${where} is new and has a decorator; a shadow field cannot` };
   // AssemblyScript requires a field's type annotation (the parser refuses a field without one).
   if (!field.type) return { problem: `${where} is new and has no type annotation; give it one` };

@@ -28,10 +28,12 @@ export function supportSource(spec: SupportSpec): string {
   spec.freeing.forEach((file, i) => lines.push(`import { __hotwasm$free as __hotwasm$free${i}, __hotwasm$count as __hotwasm$count${i} } from "${importPath(file)}";`));
   if (spec.migrate) lines.push(`import { ${spec.migrate.name} as __hotwasm$migrate } from "${importPath(spec.migrate.file)}";`);
   lines.push(SHADOW_TABLE);
-  const frees = spec.freeing.map((_, i) => `__hotwasm$free${i}(ptr);`).join(" ");
-  lines.push(`export function __hotwasm_finalize(ptr: usize): void { ${frees} }`);
-  const counts = spec.freeing.map((_, i) => ` + __hotwasm$count${i}()`).join("");
-  lines.push(`export function __hotwasm_shadow_entries(): i32 { return 0${counts}; }`);
+  if (spec.freeing.length > 0) {
+    const frees = spec.freeing.map((_, i) => `__hotwasm$free${i}(ptr);`).join(" ");
+    lines.push(`export function __hotwasm_finalize(ptr: usize): void { ${frees} }`);
+    const counts = spec.freeing.map((_, i) => `__hotwasm$count${i}()`).join(" + ");
+    lines.push(`export function __hotwasm_shadow_entries(): i32 { return ${counts}; }`);
+  }
   if (spec.migrate) {
     const returns = spec.migrate.returns === "void" ? "void" : "i32";
     lines.push(returns === "void"

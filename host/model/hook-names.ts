@@ -7,7 +7,7 @@ export const HOOK_NAMES = ["HPBeforeLoad", "HPAfterLoad", "HPBeforeUnload", "HPA
 export type HookName = (typeof HOOK_NAMES)[number];
 
 /** The base's free-object hook (compiler/common/finalize-hook.ts): the collector calls it per freed object. */
-export const FINALIZE_FUNCTION = "__hotwasm__/finalize/__finalize";
+export const FINALIZE_FUNCTION = "~hotwasm/finalize/__finalize";
 /** The export of a patch's migration (`// @hotwasm-migrate`), run once at load before its code is reachable. */
 export const MIGRATE_EXPORT = "hotwasm:migrate";
 /** What `runHook` (host/lifecycle/hooks.ts) can run: a hook, or a patch's migration. */

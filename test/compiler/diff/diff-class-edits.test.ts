@@ -149,6 +149,31 @@ describe("other runtimes", () => {
   });
 });
 
+describe("what a diff needs of its base", () => {
+  test("a migration the base's sources already have is an earlier patch's: it does not run again", async () => {
+    const migrated = edit(baseSource, ["export function churn", "// @hotwasm-migrate\nfunction tidy(): void { items.length = 0; }\n\nexport function churn"]);
+    const laterBase = await buildApp({ [ENTRY]: migrated });
+    const unchanged = await buildDiff({ base: laterBase, files: { [ENTRY]: migrated } });
+    expect([unchanged.report.migrate, unchanged.patch]).toEqual([null, null]);
+    const r = await buildDiff({ base: laterBase, files: { [ENTRY]: edit(migrated, ["return this.qty;\n  }\n}", "return this.qty * 2;\n  }\n}"]) } });
+    expect(r.report.migrate).toBeNull();
+    const host = await Host.instantiate(laterBase);
+    const x = host.exports;
+    x.add(x.__newString("pea"), 10);
+    await host.loadHP({ hp_bytes: r.patch!.binary });
+    expect(x.use(x.__newString("pea"), 1)).toBe(18);
+    expect(x.__getString(x.report())).toBe("pea x9; ");
+  });
+
+  test("shadow fields on a base built without the free-object hook: E_NOT_PATCHABLE_BUILD", async () => {
+    const noHook = await buildApp({ [ENTRY]: baseSource }, { finalizeHook: false });
+    const err = await buildDiff({ base: noHook, files: { [ENTRY]: edit(baseSource, ["  tags: Tag[] = [];", "  tags: Tag[] = [];\n  seen: i32 = 0;"], ["    this.qty -= n;", "    this.qty -= n;\n    this.seen++;"]) } })
+      .catch((e: { code: string; message: string }) => e);
+    expect(err).toMatchObject({ code: "E_NOT_PATCHABLE_BUILD" });
+    expect((err as Error).message).toMatch(/no patchable free-object hook/);
+  });
+});
+
 describe("a migration in a patch written by hand (hotwasm patch)", () => {
   test("runs once at load, before the replacements are reachable; a non-zero result aborts", async () => {
     const b = await buildBase();
