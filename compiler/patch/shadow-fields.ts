@@ -49,12 +49,16 @@ export function rewriteShadowFields(text: string, fields: readonly NewField[], f
     const literal = init === null || isLiteral(init);
     const table = `__hotwasm$shadow${n}`;
     const value = init === null ? `__hotwasm_zero<${type}>()` : `(${init})`;
+    const here = `changetype<usize>(${table}$t)`;
+    const find = `const __hw$i = __hotwasm_shadow_find(${here}, changetype<usize>(this)); if (__hw$i >= 0) return __hotwasm_shadow_at<${type}>(${here}, __hw$i);`;
+    // A literal's value needs no entry until the field is written; any other initialiser runs once, on first read.
     const getter = literal
-      ? `get ${field.name}(): ${type} { const __hw$t = ${table}$t; if (__hw$t) { const __hw$i = __hw$t.lookup(changetype<usize>(this)); if (__hw$i >= 0) return __hw$t.at(__hw$i); } const __hw$v: ${type} = ${value}; return __hw$v; }`
-      : `get ${field.name}(): ${type} { const __hw$t = ${table}(); const __hw$k = changetype<usize>(this); const __hw$i = __hw$t.lookup(__hw$k); if (__hw$i >= 0) return __hw$t.at(__hw$i); const __hw$v: ${type} = ${value}; __hw$t.set(__hw$k, __hw$v); return __hw$v; }`;
-    const setter = `set ${field.name}(__hw$v: ${type}) { ${table}().set(changetype<usize>(this), __hw$v); }`;
+      ? `get ${field.name}(): ${type} { ${find} const __hw$v: ${type} = ${value}; return __hw$v; }`
+      : `get ${field.name}(): ${type} { ${find} const __hw$v: ${type} = ${value}; ${table}().set(changetype<usize>(this), __hw$v); return __hw$v; }`;
+    const setter = `set ${field.name}(__hw$v: ${type}) { const __hw$i = __hotwasm_shadow_find(${here}, changetype<usize>(this)); if (__hw$i >= 0) __hotwasm_shadow_put<${type}>(${here}, __hw$i, __hw$v); else ${table}().set(changetype<usize>(this), __hw$v); }`;
     const access = field.access ? `${field.access} ` : "";
-    let replacement = `${access}${getter} ${access}${setter}`;
+    // Inlined where they are used: a field access stays a few loads and a compare when the entry is found.
+    let replacement = `@inline ${access}${getter} @inline ${access}${setter}`;
     if (!literal) {
       // An object created after the patch gets the initialiser at construction, as a plain build does.
       const assign = ` this.${field.name} = ${value};`;

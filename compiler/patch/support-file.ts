@@ -66,7 +66,7 @@ const SHADOW_TABLE = `
     const keys = this.keys;
     if (!keys) return -1;
     const mask = this.mask;
-    let i = <i32>HotwasmShadow.hash(key) & mask;
+    let i = <i32>__hotwasm_shadow_hash(key) & mask;
     while (true) {
       const k = unchecked(keys[i]);
       if (k == key) return i;
@@ -115,7 +115,7 @@ const SHADOW_TABLE = `
 
   private slotFor(keys: StaticArray<usize>, key: usize): i32 {
     const mask = this.mask;
-    let i = <i32>HotwasmShadow.hash(key) & mask;
+    let i = <i32>__hotwasm_shadow_hash(key) & mask;
     while (unchecked(keys[i]) > 1) i = (i + 1) & mask;
     return i;
   }
@@ -142,15 +142,44 @@ const SHADOW_TABLE = `
     this.used = this.count;
   }
 
-  static hash(key: usize): u32 {
-    let h = <u32>key;
-    h ^= h >>> 16;
-    h *= 0x85ebca6b;
-    h ^= h >>> 13;
-    h *= 0xc2b2ae35;
-    h ^= h >>> 16;
-    return h;
+}
+
+@global @inline function __hotwasm_shadow_hash(key: usize): u32 {
+  let h = <u32>key;
+  h ^= h >>> 16;
+  h *= 0x85ebca6b;
+  h ^= h >>> 13;
+  h *= 0xc2b2ae35;
+  h ^= h >>> 16;
+  return h;
+}
+
+// The accessors' fast paths work on a table's address (0: no table yet), with no managed local,
+// so that they inline without shadow-stack traffic. The table is reachable from its global (a
+// root) and its arrays from it; none of these allocates. Tables of every T share one layout.
+@global @inline function __hotwasm_shadow_find(table: usize, key: usize): i32 {
+  if (!table) return -1;
+  const keys = load<usize>(table, offsetof<HotwasmShadow<usize>>("keys"));
+  if (!keys) return -1;
+  const mask = load<i32>(table, offsetof<HotwasmShadow<usize>>("mask"));
+  let i = <i32>__hotwasm_shadow_hash(key) & mask;
+  while (true) {
+    const k = load<usize>(keys + (<usize>i << alignof<usize>()));
+    if (k == key) return i;
+    if (k == 0) return -1;
+    i = (i + 1) & mask;
   }
+}
+
+@global @inline function __hotwasm_shadow_at<T>(table: usize, i: i32): T {
+  const values = load<usize>(table, offsetof<HotwasmShadow<usize>>("values"));
+  return load<T>(values + (<usize>i << alignof<T>()));
+}
+
+@global @inline function __hotwasm_shadow_put<T>(table: usize, i: i32, value: T): void {
+  const values = load<usize>(table, offsetof<HotwasmShadow<usize>>("values"));
+  store<T>(values + (<usize>i << alignof<T>()), value);
+  if (isManaged<T>()) __link(values, changetype<usize>(value), true);
 }
 
 @global @inline function __hotwasm_zero<T>(): T {
