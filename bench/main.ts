@@ -14,6 +14,7 @@ import { measureMemory } from "./memory.js";
 import { evaluateGoals, formatReport, type BenchResults } from "./report.js";
 import { measureSwapPause } from "./swap-pause.js";
 import { benchPoolPause } from "./pool-pause.js";
+import { measureShadowFields } from "./shadow-fields.js";
 import { findProjectRoot } from "./workloads.js";
 import { isMain } from "../example/is-main.js";
 
@@ -64,9 +65,12 @@ export async function runBench(argv: string[]): Promise<BenchResults> {
   step("pool swap pause");
   const poolPause = await benchPoolPause({ workers: quick ? [1, 2] : [1, 2, 4], swaps: quick ? 5 : 100 });
 
+  step("shadow fields and the free-object hook");
+  const shadowFields = await measureShadowFields(quick);
+
   const partial = {
     machine, quick, command: `npm run bench${quick ? " -- --quick" : ""}`, durationSec: (performance.now() - started) / 1000,
-    callOverhead, swapPause, loadLatency, memory, churn, poolPause,
+    callOverhead, swapPause, loadLatency, memory, churn, poolPause, shadowFields,
   };
   const results: BenchResults = { ...partial, goals: evaluateGoals(partial) };
   const out = resolve(values.out ?? join(findProjectRoot(), "bench/results", quick ? "quick.json" : "latest.json"));

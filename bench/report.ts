@@ -8,6 +8,7 @@ import type { LoadLatencyResult } from "./load-latency.js";
 import type { MemoryResult } from "./memory.js";
 import type { ChurnResult } from "./churn.js";
 import { formatPauseFigures, type PauseFigures } from "./pool-pause.js";
+import type { ShadowFieldResult } from "./shadow-fields.js";
 
 /** Everything one `npm run bench` measured. */
 export interface BenchResults {
@@ -23,6 +24,8 @@ export interface BenchResults {
   churn: ChurnResult[];
   /** Pause per stop-the-world swap of a HostPool with 1, 2 and 4 busy workers. */
   poolPause: PauseFigures[];
+  /** A shadow field against a plain field, and the free-object hook unpatched and patched. */
+  shadowFields: ShadowFieldResult;
   goals: Goal[];
 }
 
@@ -62,6 +65,8 @@ export function evaluateGoals(r: Omit<BenchResults, "goals">): Goal[] {
   const wrong = r.churn.reduce((s, c) => s + c.wrong, 0);
   const calls = r.churn.reduce((s, c) => s + c.calls, 0);
   goals.push({ benchmark: "churn", goal: "zero wrong results", measured: `${wrong} of ${calls}`, met: wrong === 0 });
+  const s = r.shadowFields;
+  goals.push({ benchmark: "free-object hook", goal: "unpatched: with the hook / without <= 1.05", measured: formatNumber(s.hookVsNoHook, 3), met: s.hookVsNoHook <= 1.05 });
   return goals;
 }
 
@@ -108,6 +113,17 @@ export function formatReport(r: BenchResults): string {
     "```",
     formatPauseFigures(r.poolPause),
     "```",
+    "",
+    `## 7. Shadow fields and the free-object hook (CPU time ratios, median of ${r.shadowFields.rounds} interleaved rounds)`,
+    formatTable(["loop", "plain field (ms)", "shadow field (ms)", "shadow / plain", "extra per access"], [[
+      `${r.shadowFields.iterations.toLocaleString("en")} iterations of two reads and a write`, formatNumber(r.shadowFields.plainMs, 2),
+      formatNumber(r.shadowFields.shadowMs, 2), formatNumber(r.shadowFields.shadowVsPlain, 2), `${formatNumber(r.shadowFields.extraNsPerAccess, 2)} ns`,
+    ]]),
+    "",
+    formatTable(["loop", "hook unpatched / no hook", "hook unpatched / plain", "hook patched (shadow fields in force) / no hook"], [[
+      `${r.shadowFields.objects.toLocaleString("en")} objects created and freed`, formatNumber(r.shadowFields.hookVsNoHook, 3),
+      formatNumber(r.shadowFields.hookVsPlain, 3), formatNumber(r.shadowFields.hookPatchedVsNoHook, 3),
+    ]]),
     "",
     "## Goals",
     formatTable(["benchmark", "goal", "measured", "met"], r.goals.map((g) => [g.benchmark, g.goal, g.measured, g.met ? "yes" : "**no**"])),

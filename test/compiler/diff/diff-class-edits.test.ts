@@ -102,7 +102,7 @@ describe("E_CLASS_CONFLICT", () => {
     const id = await host.loadHP({ hp_bytes: a.patch!.binary });
     const err = await host.loadHP({ hp_bytes: b.patch!.binary }).catch((e: { code: string; message: string }) => e);
     expect(err).toMatchObject({ code: "E_CLASS_CONFLICT" });
-    expect((err as Error).message).toMatch(/assembly\/index\/Voucher here but assembly\/index\/Receipt in patch/);
+    expect((err as { message: string }).message).toMatch(/assembly\/index\/Voucher here but assembly\/index\/Receipt in patch/);
     expect(host.exports.__getString(host.exports.report())).toBe("0");
     await host.unloadHP(id);
   });
@@ -170,7 +170,7 @@ describe("what a diff needs of its base", () => {
     const err = await buildDiff({ base: noHook, files: { [ENTRY]: edit(baseSource, ["  tags: Tag[] = [];", "  tags: Tag[] = [];\n  seen: i32 = 0;"], ["    this.qty -= n;", "    this.qty -= n;\n    this.seen++;"]) } })
       .catch((e: { code: string; message: string }) => e);
     expect(err).toMatchObject({ code: "E_NOT_PATCHABLE_BUILD" });
-    expect((err as Error).message).toMatch(/no patchable free-object hook/);
+    expect((err as { message: string }).message).toMatch(/no patchable free-object hook/);
   });
 });
 
