@@ -1,6 +1,7 @@
 // HotwasmError: the one error type of hotwasm, with a stable code per failure kind.
 
-/** Every code hotwasm can fail with, and what it means. Keep in sync with the README's table. */
+/** Every code hotwasm can fail with, and what it means. Keep in sync with docs/errors.md's table
+ * (test/docs/error-codes.test.ts checks it). */
 export const ERROR_CODES = {
   E_INVALID_CONFIG: "the patch config is malformed (missing file, wrong types, unknown keys)",
   E_PATCH_READ_FAILED: "the patch file could not be read",

@@ -81,7 +81,7 @@ export function makePatchable(b: Binaryen, module: BinaryenModule, program: Prog
   module.addMemoryExport("0", MEMORY_EXPORT);
   const arena = reserveArena(b, module, options.arenaSize);
   makeMutable(b, module, RTTI_BASE);
-  const globals = exportGlobals(b, module);
+  const globals = exportGlobals(b, module, program);
   return { functions, globals, table: { export: TABLE_EXPORT, firstSlot, size }, memory: { export: MEMORY_EXPORT }, arena };
 }
 
@@ -137,14 +137,15 @@ function installDispatcher(b: Binaryen, module: BinaryenModule, table: string, f
   return f.name;
 }
 
-function exportGlobals(b: Binaryen, module: BinaryenModule): ManifestGlobal[] {
+function exportGlobals(b: Binaryen, module: BinaryenModule, program: Program): ManifestGlobal[] {
   const out: ManifestGlobal[] = [];
   for (let i = 0; i < module.getNumGlobals(); i++) {
     const info = b.getGlobalInfo(module.getGlobalByIndex(i));
     if (info.name.startsWith(FLAG_PREFIX)) continue;
     const exportName = `hotwasm:global:${out.length}`;
     module.addGlobalExport(info.name, exportName);
-    out.push({ name: info.name, type: typeNames(b, info.type)[0]!, mutable: info.mutable, export: exportName });
+    const asType = asTypeOf(program, info.name);
+    out.push({ name: info.name, type: typeNames(b, info.type)[0]!, mutable: info.mutable, export: exportName, ...(asType ? { asType } : {}) });
   }
   return out;
 }
@@ -173,6 +174,11 @@ function isFieldAccessor(program: Program, name: string): boolean {
   const element = program.instancesByName.get(name) as { parent?: { members?: Map<string, { isField?: boolean }> } } | undefined;
   const member = element?.parent?.members?.get(m[1]!);
   return member?.isField ?? true;
+}
+
+function asTypeOf(program: Program, name: string): string | undefined {
+  const element = program.elementsByName.get(name) as { type?: { toString(): string } } | undefined;
+  return element?.type?.toString();
 }
 
 function signatureOf(program: Program, name: string): string | undefined {

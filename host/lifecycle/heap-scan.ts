@@ -2,7 +2,8 @@
 // the incremental collector's lists hold exactly the objects reachable from the program's roots
 // (static objects included), so: a live object of a patch's class keeps that class's support in
 // force, and a live object inside a patch's static data keeps that data. Unmanaged pointers are
-// only looked for in the program's own globals (conservatively: a value in the range counts).
+// only looked for in the program's own globals that can hold an address (conservatively: a value
+// in the range counts); a global declared as a plain number (`i32`, `u32`, …) is a number.
 
 import type { Manifest } from "../model/manifest.js";
 
@@ -43,13 +44,21 @@ export function scanLive(manifest: Manifest, exports: WebAssembly.Exports, targe
 export function globalsPointingInto(manifest: Manifest, exports: WebAssembly.Exports, targets: ScanTarget[]): Map<string, string> {
   const out = new Map<string, string>();
   for (const g of manifest.globals) {
-    if (g.type !== "i32" || g.name.startsWith("~")) continue;
+    if (g.type !== "i32" || g.name.startsWith("~") || !mayHoldAddress(g.asType)) continue;
     const value = Number((exports[g.export] as WebAssembly.Global).value);
     for (const t of targets) {
       if (!out.has(t.owner) && t.ranges.some((r) => value >= r.start && value < r.end)) out.set(t.owner, `global ${g.name} points into its static data`);
     }
   }
   return out;
+}
+
+/** Declared number types that are not pointer-sized by intent (AssemblyScript writes addresses as usize). */
+const NUMBER_TYPES = new Set(["bool", "i8", "u8", "i16", "u16", "i32", "u32"]);
+
+/** False for a global declared as a plain number; unknown types (older manifests) may hold an address. */
+function mayHoldAddress(asType: string | undefined): boolean {
+  return asType === undefined || !NUMBER_TYPES.has(asType);
 }
 
 function globalValue(manifest: Manifest, exports: WebAssembly.Exports, name: string): number {

@@ -32,6 +32,8 @@ const globalSchema = z.strictObject({
   type: valType,
   mutable: z.boolean(),
   export: z.string(),
+  /** The global's AssemblyScript type (`i32`, `usize`, a class), when the compiler knew it. */
+  asType: z.string().optional(),
 });
 
 const safepointsSchema = z.strictObject({
