@@ -39,6 +39,8 @@ export const ERROR_CODES = {
   E_PATCH_SOURCE: "the patch source cannot be made into a patch (e.g. top-level statements)",
   E_RELOCATION: "the patch build could not be relocated (the two builds differ in more than addresses)",
   E_ARENA_FULL: "the patch arena has no free range large enough for the patch's static data",
+  E_NO_ARENA: "the build cannot reserve a patch arena (the message names the option that prevents it)",
+  E_ROOT_MISMATCH: "the base was built from another project root than the sources given; the message names both",
   E_BAD_REQUEST: "the request is malformed (not JSON, wrong shape)",
   E_BODY_TOO_LARGE: "the request body is larger than the server accepts",
   E_NOT_FOUND: "no such endpoint",

@@ -16,6 +16,7 @@ export function registerBuild(program: Command, io: CliIo, passthrough: string[]
     .option("--safepoints <mode>", `safepoint polls for HostPool swaps: ${SAFEPOINT_MODES.join(", ")}`, "off")
     .option("--poll-interval <sites>", "poll sites executed between two polls", String(DEFAULT_POLL_INTERVAL))
     .option("--no-version-loops", "do not give loops that call inlined patchable functions a patched copy")
+    .option("--root <dir>", "the project root source paths are relative to (default: the folder of asconfig.json or package.json above the entries)")
     .option("--json", "print the result as JSON")
     .addHelpText("after", `
 Everything after -- goes to asc unchanged.
@@ -36,9 +37,10 @@ Examples:
       // Loaded here, not at the top: asc and Binaryen take a second to load, and only build needs them.
       const { buildPatchable } = await import("../../compiler/base/build.js");
       const { DEFAULT_ARENA_SIZE } = await import("../../compiler/base/patchable-transform.js");
+      const { withAnalysis } = await import("../../compiler/diff/embed-analysis.js");
       const result = await buildPatchable({
-        cwd: io.cwd, entries, outFile: opts.out, patchable: opts.patchable, arenaSize: arenaSize ?? DEFAULT_ARENA_SIZE, safepoints, pollInterval, ascArgs: passthrough,
-        versionLoops: opts.versionLoops,
+        cwd: io.cwd, root: opts.root, entries, outFile: opts.out, patchable: opts.patchable, arenaSize: arenaSize ?? DEFAULT_ARENA_SIZE, safepoints, pollInterval, ascArgs: passthrough,
+        versionLoops: opts.versionLoops, finish: withAnalysis,
       });
       const m = result.manifest!;
       // The program's own patchable functions; the runtime hooks (~lib/rt/__visit_*, ~hotwasm/finalize) are not counted.
@@ -60,5 +62,6 @@ interface BuildFlags {
   safepoints: string;
   pollInterval: string;
   versionLoops: boolean;
+  root?: string;
   json?: boolean;
 }

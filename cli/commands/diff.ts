@@ -1,9 +1,9 @@
-// `hotwasm diff --base app.wasm [entry.ts ...] [--only GLOB]... [-o fix.wasm] [--json] [-- asc options]`
+// `hotwasm diff --base app.wasm [entry.ts ...] [--only GLOB]... [-o fix.wasm] [--root DIR] [--json] [-- asc options]`
 
 import type { Command } from "commander";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { HotwasmError, describeError } from "../../host/errors.js";
+import { HotwasmError, describeError, isHotwasmError } from "../../host/errors.js";
 import { collect, type CliIo } from "../io.js";
 
 /** Adds the diff command. */
@@ -15,22 +15,25 @@ export function registerDiff(program: Command, io: CliIo, passthrough: string[])
     .requiredOption("--base <file>", "the running base build (it carries the sources it was built from)")
     .option("--only <glob>", "patch only changed functions matching GLOB (repeatable): a module (assembly/game/*), a class (Board#*), a function", collect, [])
     .option("-o, --out <file>", "output file", "build/diff.wasm")
-    .option("--json", "print the summary as JSON")
+    .option("--root <dir>", "the project root source paths are relative to (default: the folder of asconfig.json or package.json above the entries)")
+    .option("--json", "print the summary (or the refusal's causes) as JSON")
     .addHelpText("after", `
-New classes, new generic instantiations and new globals with a constant initialiser are fine; a
-field added to a class of the running program becomes a shadow field (kept beside its objects);
-a function marked // @hotwasm-migrate runs once at load. Edits a patch cannot apply are refused
-together, each with its code, and nothing is written: a changed signature (E_SIGNATURE_MISMATCH),
-a field removed, reordered or retyped, or a new field that cannot be a shadow field
-(E_LAYOUT_MISMATCH), a class of the base gone (E_CLASS_ID_MISMATCH), a global retyped
-(E_GLOBAL_RETYPED), a changed initialiser or top-level code (E_GLOBAL_INIT_CHANGED), a change in
-a function that is not patchable (E_NOT_PATCHABLE).
+Each changed function is listed with why it is in the patch (edited, inlines an edited function,
+uses new data). A function whose only change is a moved line stays the base's. New classes, new
+generic instantiations and new globals with a constant initialiser are fine; a field added to a
+class of the running program becomes a shadow field (kept beside its objects); a function marked
+// @hotwasm-migrate runs once at load. Edits a patch cannot apply are refused together, one cause
+per line with where the edit is, and nothing is written: a changed signature
+(E_SIGNATURE_MISMATCH), a field removed, reordered or retyped, or a new field that cannot be a
+shadow field (E_LAYOUT_MISMATCH), a class of the base gone (E_CLASS_ID_MISMATCH), a global
+retyped (E_GLOBAL_RETYPED), a changed initialiser or top-level code (E_GLOBAL_INIT_CHANGED). A
+patch the base would refuse to load is refused with the load's code (e.g. E_ARENA_FULL).
 
 Examples:
   $ hotwasm diff --base build/app.wasm                        # everything that changed
   $ hotwasm diff --base build/app.wasm --only 'assembly/game/*' -o build/game-fix.wasm
   $ hotwasm diff --base build/app.wasm --only 'Board#*' --json`)
-    .action(async (entries: string[], opts: { base: string; only: string[]; out: string; json?: boolean }) => {
+    .action(async (entries: string[], opts: { base: string; only: string[]; out: string; root?: string; json?: boolean }) => {
       const { buildDiff } = await import("../../compiler/diff/build-diff.js");
       let base: Uint8Array;
       try {
@@ -38,21 +41,29 @@ Examples:
       } catch (err) {
         throw new HotwasmError("E_PATCH_READ_FAILED", `cannot read the base ${opts.base}: ${describeError(err)}`, { cause: err });
       }
-      const result = await buildDiff({
-        base, cwd: io.cwd, entries: entries.length > 0 ? entries : undefined, only: opts.only, outFile: opts.out, ascArgs: passthrough,
-      });
-      const { report, patch } = result;
+      let result: Awaited<ReturnType<typeof buildDiff>>;
+      try {
+        result = await buildDiff({
+          base, cwd: io.cwd, root: opts.root, entries: entries.length > 0 ? entries : undefined, only: opts.only, outFile: opts.out, ascArgs: passthrough,
+        });
+      } catch (err) {
+        // The causes as data for tools; the error itself still ends the command (exit 1).
+        if (opts.json && isHotwasmError(err)) io.out(JSON.stringify({ error: { code: err.code, message: err.message, problems: err.details.problems ?? [] } }));
+        throw err;
+      }
+      const { report, patch, timings } = result;
       if (opts.json) {
-        io.out(JSON.stringify({ ...report, outFile: patch?.outFile ?? null }));
+        io.out(JSON.stringify({ ...report, outFile: patch?.outFile ?? null, bytes: patch?.binary.length ?? 0, data_size: patch?.meta.link?.data_size ?? 0, timings }));
         return;
       }
       io.out(`changed ${report.changed.length}, added ${report.added.length}, unchanged ${report.unchanged}` +
         (report.skipped.length > 0 ? `, left out by --only ${report.skipped.length}` : ""));
-      for (const name of report.changed) io.out(`  changed  ${name}`);
-      for (const name of report.skipped) io.out(`  skipped  ${name}`);
+      for (const name of report.changed) io.out(`  changed  ${name} (${report.reasons[name]})`);
+      for (const name of report.skipped) io.out(`  skipped  ${name} (${report.reasons[name]})`);
       for (const name of report.classes) io.out(`  class    ${name}`);
       for (const name of report.fields) io.out(`  shadow   ${name}`);
       if (report.migrate) io.out(`  migrate  ${report.migrate}`);
-      io.out(patch ? `wrote ${patch.outFile}` : "no change to patch; nothing written");
+      const total = Math.round(Object.values(timings).reduce((a, b) => a + b, 0));
+      io.out(patch ? `wrote ${patch.outFile}: ${patch.binary.length} bytes, ${patch.meta.link?.data_size ?? 0} of them static data, in ${total} ms` : "no change to patch; nothing written");
     });
 }

@@ -16,6 +16,7 @@ export function registerPatch(program: Command, io: CliIo): void {
     .option("-o, --out <file>", "output file (default: build/<name>.wasm)")
     .option("--replace <export=target>", "replace TARGET with the patch's export (repeatable; default: same name)", collect, [])
     .option("--no-safepoints", "leave out the safepoint polls a patch of a --safepoints base gets")
+    .option("--root <dir>", "the project root source paths are relative to (default: the folder of asconfig.json or package.json above the patch)")
     .option("--json", "print the result as JSON")
     .addHelpText("after", `
 The patch is compiled together with the app's entries and the base's compiler options, shares the
@@ -26,7 +27,7 @@ own. Each exported function replaces the app function of the same name; a commen
 Examples:
   $ hotwasm patch patches/fix.ts --base build/app.wasm -o build/fix.wasm
   $ hotwasm patch patches/fix.ts --base build/app.wasm --replace incFixed=Counter#inc`)
-    .action(async (file: string, opts: { base: string; out?: string; replace: string[]; json?: boolean; safepoints: boolean }) => {
+    .action(async (file: string, opts: { base: string; out?: string; replace: string[]; json?: boolean; safepoints: boolean; root?: string }) => {
       const replace: Record<string, string> = {};
       for (const pair of opts.replace) {
         const m = /^([^=]+)=(.+)$/.exec(pair);
@@ -41,7 +42,7 @@ Examples:
       }
       const out = opts.out ?? `build/${file.replace(/^.*[\\/]/, "").replace(/\.ts$/, "")}.wasm`;
       const { buildPatch } = await import("../../compiler/patch/build-patch.js");
-      const result = await buildPatch({ patch: file, base, replace, outFile: out, cwd: io.cwd, safepoints: opts.safepoints });
+      const result = await buildPatch({ patch: file, base, replace, outFile: out, cwd: io.cwd, root: opts.root, safepoints: opts.safepoints });
       const link = result.meta.link!;
       if (opts.json) {
         io.out(JSON.stringify({ outFile: result.outFile, replace_config: result.meta.replace_config, data_size: link.data_size, classes: link.classes }));

@@ -1,13 +1,18 @@
 // Builds a patchable base: runs asc with the hotwasm transform and returns the binary and its
 // manifest. Entries and options come from the arguments, else from asconfig.json as asc reads it.
+// Sources are named relative to the project root (common/project-root.ts), from any folder.
 
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { runAsc } from "../common/run-asc.js";
+import { customSectionsOf } from "../common/custom-section.js";
+import { HotwasmError } from "../../host/errors.js";
+import { withParseCache } from "../common/parse-cache.js";
+import { filesInRoot, findProjectRoot, pathInRoot, type ProjectRoot } from "../common/project-root.js";
 import HotwasmTransform from "./patchable-transform.js";
 import { DEFAULT_POLL_INTERVAL, type SafepointMode } from "./insert-safepoints.js";
 export { BuildError } from "../common/run-asc.js";
-import { decodeManifest, MANIFEST_SECTION, type Manifest } from "../../host/model/manifest.js";
+import { decodeManifest, LIBRARY_SECTION, MANIFEST_SECTION, withLibrary, type Manifest } from "../../host/model/manifest.js";
 
 /** What to build. */
 export interface BuildOptions {
@@ -25,8 +30,10 @@ export interface BuildOptions {
   pollInterval?: number;
   /** More asc options, e.g. ["-O3", "--runtime", "stub"]. */
   ascArgs?: string[];
-  /** The project directory (default: the process's). */
+  /** The directory paths are relative to (default: the process's). */
   cwd?: string;
+  /** The project root (default: found from the entries or cwd; common/project-root.ts). */
+  root?: string;
   /** Sources held in memory, by path relative to cwd; they shadow the disk. */
   files?: Record<string, string>;
   /** Build without the transform (a plain build, for comparisons). */
@@ -39,6 +46,8 @@ export interface BuildOptions {
   finalizeHook?: boolean;
   /** The asconfig file asc reads (default asconfig.json); false reads none. */
   config?: string | false;
+  /** A last step on the built binary before it is written (e.g. diff/embed-analysis.ts). */
+  finish?: (binary: Uint8Array, root: ProjectRoot) => Promise<Uint8Array>;
 }
 
 /** A finished build. */
@@ -49,6 +58,8 @@ export interface BuildResult {
   outFile: string | null;
   /** What asc printed (warnings). */
   log: string;
+  /** The project root the sources are named relative to. */
+  root: ProjectRoot;
 }
 
 /** A config path that never exists: asc then reads no asconfig.json. */
@@ -57,29 +68,44 @@ export const NO_CONFIG = "__hotwasm_no_asconfig__.json";
 /** Runs asc with the hotwasm transform. */
 export async function buildPatchable(options: BuildOptions = {}): Promise<BuildResult> {
   const cwd = options.cwd ?? process.cwd();
-  const outFile = options.outFile === false ? false : options.outFile ?? (await configuredOutFile(cwd)) ?? "build/app.wasm";
+  const root = findProjectRoot(cwd, options.entries ?? [], options.root);
+  // An -o is relative to cwd, asconfig's outFile to the root (where asconfig.json is).
+  const configured = options.outFile === undefined ? await configuredOutFile(root.dir) : null;
+  const outFile = options.outFile === false ? false : options.outFile !== undefined ? resolve(cwd, options.outFile) : resolve(root.dir, configured ?? "build/app.wasm");
   const safepoints = { mode: options.safepoints ?? "off", interval: options.pollInterval ?? DEFAULT_POLL_INTERVAL };
   const transforms = options.plain ? [] : [HotwasmTransform.withOptions({ patchable: options.patchable ?? [], arenaSize: options.arenaSize, safepoints, sources: options.sources, versionLoops: options.versionLoops, finalizeHook: options.finalizeHook })];
-  const config = options.config === false ? ["--config", NO_CONFIG] : options.config ? ["--config", options.config] : [];
+  const config = options.config === false ? ["--config", NO_CONFIG] : options.config ? ["--config", resolve(cwd, options.config)] : [];
   // A plain build exports the runtime too, so it differs from a patchable one only by the transform.
   const runtime = options.plain ? ["--exportRuntime"] : [];
-  const argv = [...(options.entries ?? []), ...config, ...runtime, ...(options.ascArgs ?? [])];
-  const { binary: bytes, log } = await runAsc({ argv, cwd, files: options.files, transforms });
+  const entries = (options.entries ?? []).map((e) => pathInRoot(root, cwd, e));
+  const argv = [...entries, ...config, ...runtime, ...(options.ascArgs ?? [])];
+  // Parsed once: a diff against this base then parses only the files edited since (parse-cache.ts).
+  const built = await withParseCache(() => runAsc({ argv, cwd: root.dir, files: filesInRoot(root, cwd, options.files), transforms }));
+  const { log } = built;
+  const bytes = options.finish && !options.plain ? await options.finish(built.binary, root) : built.binary;
   let written: string | null = null;
   if (outFile !== false) {
-    written = resolve(cwd, outFile);
+    written = outFile;
     await mkdir(dirname(written), { recursive: true });
     await writeFile(written, bytes);
   }
-  return { binary: bytes, manifest: options.plain ? null : manifestOf(bytes), outFile: written, log };
+  return { binary: bytes, manifest: options.plain ? null : manifestOf(bytes), outFile: written, log, root };
 }
 
-/** The manifest embedded in a built binary. */
+/** The manifest embedded in a built binary (with its library exports). */
 export function manifestOf(binary: Uint8Array): Manifest {
-  const sections = WebAssembly.Module.customSections(new WebAssembly.Module(binary as BufferSource), MANIFEST_SECTION);
-  if (sections.length !== 1) throw new Error("the build has no hotwasm manifest");
-  return decodeManifest(new Uint8Array(sections[0]!));
+  let manifest = manifests.get(binary);
+  if (!manifest) {
+    const sections = customSectionsOf(binary, MANIFEST_SECTION);
+    if (sections.length !== 1) throw new HotwasmError("E_NOT_PATCHABLE_BUILD", "the build has no hotwasm manifest; build it with hotwasm build");
+    const library = customSectionsOf(binary, LIBRARY_SECTION);
+    manifest = withLibrary(decodeManifest(sections[0]!), library.length === 1 ? library[0]! : null);
+    manifests.set(binary, manifest);
+  }
+  return manifest;
 }
+
+const manifests = new WeakMap<Uint8Array, Manifest>();
 
 async function configuredOutFile(cwd: string): Promise<string | null> {
   try {

@@ -79,7 +79,7 @@ export function makePatchable(b: Binaryen, module: BinaryenModule, program: Prog
   module.addTableExport(tableName, TABLE_EXPORT);
   if (!module.hasMemory()) throw new RewriteError("the module has no memory");
   module.addMemoryExport("0", MEMORY_EXPORT);
-  const arena = reserveArena(b, module, options.arenaSize);
+  const arena = reserveArena(b, module, options.arenaSize, program.options.lowMemoryLimit);
   makeMutable(b, module, RTTI_BASE);
   const globals = exportGlobals(b, module, program);
   return { functions, globals, table: { export: TABLE_EXPORT, firstSlot, size }, memory: { export: MEMORY_EXPORT }, arena };

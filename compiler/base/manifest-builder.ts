@@ -13,8 +13,8 @@ import { encodeManifest, MANIFEST_SECTION, MANIFEST_VERSION, type Manifest } fro
 const RUNTIME_NAMES = ["stub", "minimal", "incremental"];
 const USER_ENTRY = 1; // SourceKind.UserEntry
 
-/** The manifest custom section for a rewritten module. */
-export function buildManifestSection(module: BinaryenModule, program: Program, outcome: RewriteOutcome, compilerVersion: string) {
+/** The manifest custom section for a rewritten module; `project` is the root its paths are relative to. */
+export function buildManifestSection(module: BinaryenModule, program: Program, outcome: RewriteOutcome, compilerVersion: string, project?: Manifest["project"]) {
   const flags = compilerFlags(program);
   const hash = sha256.create();
   hash.update(module.emitBinary());
@@ -33,6 +33,7 @@ export function buildManifestSection(module: BinaryenModule, program: Program, o
     classes: describeClasses(program),
     features: module.getFeatures(),
     ...(outcome.safepoints ? { safepoints: outcome.safepoints } : {}),
+    ...(project ? { project } : {}),
   };
   return { name: MANIFEST_SECTION, bytes: encodeManifest(manifest), manifest };
 }

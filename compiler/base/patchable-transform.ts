@@ -3,16 +3,21 @@
 // made by `withOptions`, or from HOTWASM_PATCHABLE (comma-separated globs), HOTWASM_ARENA,
 // HOTWASM_SAFEPOINTS (off, entries, loops, both), HOTWASM_POLL_INTERVAL, HOTWASM_VERSION_LOOPS
 // (0: no loop versioning, version-loops.ts) and HOTWASM_FINALIZE (0: no free-object hook,
-// common/finalize-hook.ts).
+// common/finalize-hook.ts). After the optimiser, the standard-library functions still there are
+// exported for patches to call (export-library.ts).
 
 import { version as ascVersion } from "assemblyscript/asc";
 import { Transform } from "assemblyscript/transform";
 import type { Parser, Program } from "assemblyscript";
 import type binaryenNs from "binaryen";
 import { buildManifestSection } from "./manifest-builder.js";
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { flagGlobalOf, makePatchable, type PatchableOptions, type RewriteOutcome } from "./make-patchable.js";
 import { versionLoops } from "./version-loops.js";
 import { splitTwins } from "./split-twins.js";
+import { encodeLibrary, exportLibrary, libraryFunctions } from "./export-library.js";
+import { LIBRARY_SECTION } from "../../host/model/manifest.js";
 import { findNoPatchMarkers } from "./source-markers.js";
 import { addFinalizeHook } from "../common/finalize-hook.js";
 import { validateOrThrow, type Binaryen } from "../common/binaryen-util.js";
@@ -54,13 +59,17 @@ export default class HotwasmTransform extends Transform {
     const outcome = makePatchable(b, module, program, { ...options, noPatch: this.noPatch });
     const safepoints = insertSafepoints(b, module, outcome, options.safepoints);
     splitTwins(b, module, outcome.functions);
-    const section = buildManifestSection(module, program, { ...outcome, safepoints }, ascVersion);
+    const section = buildManifestSection(module, program, { ...outcome, safepoints }, ascVersion, projectOf((this as unknown as { baseDir?: string }).baseDir));
     module.addCustomSection(section.name, section.bytes);
     if (options.sources) module.addCustomSection(SOURCES_SECTION, encodeSources(collectSources(program)));
     validateOrThrow(module, "hotwasm transform", b);
-    if (options.versionLoops) runAfterOptimizing(module, () => {
-      versionLoops(b, module, flagSlots(outcome), tableOf(b, module, outcome));
-      validateOrThrow(module, "hotwasm loop versioning", b);
+    const library = libraryFunctions(program, outcome.functions);
+    runAfterOptimizing(module, () => {
+      if (options.versionLoops) {
+        versionLoops(b, module, flagSlots(outcome), tableOf(b, module, outcome));
+        validateOrThrow(module, "hotwasm loop versioning", b);
+      }
+      module.addCustomSection(LIBRARY_SECTION, encodeLibrary(exportLibrary(b, module, library)));
     });
   }
 }
@@ -76,6 +85,13 @@ function runAfterOptimizing(module: binaryenNs.Module, pass: () => void): void {
     original(passes);
     if (!done) { done = true; pass(); }
   };
+}
+
+/** asc's base directory is the project root (compiler/common/project-root.ts). */
+function projectOf(baseDir: string | undefined) {
+  const root = resolve(baseDir ?? ".");
+  const marker = ["asconfig.json", "package.json"].find((m) => existsSync(join(root, m))) ?? "base directory";
+  return { root, marker };
 }
 
 function flagSlots(outcome: RewriteOutcome): Map<string, number> {

@@ -26,17 +26,22 @@ export function pinClassIds(program: Program, base: readonly BaseClass[]): void 
 /**
  * Creates the base's classes the program has not created yet, so that their ids are taken even
  * when the edited program no longer uses them (asc requires ids 0..n-1 without holes). Call
- * after initialisation (afterInitialize); throws E_CLASS_ID_MISMATCH for a class that cannot be.
+ * after initialisation (afterInitialize). A class it cannot create by name (a function type's)
+ * may still be created by the compilation; one that never is makes the build fail with
+ * E_CLASS_ID_MISMATCH (see `classIdProblem`).
  */
 export function createBaseClasses(program: Program, base: readonly BaseClass[]): void {
   const p = program as unknown as ProgramLike;
   for (const c of [...base].sort((a, b) => a.id - b.id)) {
     if (p.managedClasses.get(c.id)?.internalName === c.name) continue;
-    const made = resolveClassNamed(p, c.name);
-    if (!made || made.id !== c.id) {
-      throw new HotwasmError("E_CLASS_ID_MISMATCH", `class ${c.name} of the base (id ${c.id}) is not in the new build; keep the class, or rebuild the base`);
-    }
+    resolveClassNamed(p, c.name);
   }
+}
+
+/** Why the pinned ids of `program` have a hole (a class of the base never created), or null. */
+export function classIdProblem(program: Program): HotwasmError | null {
+  const ids = (program as unknown as { managedClasses: Map<number, ClassLike> }).managedClasses;
+  return ids instanceof PinnedIds ? ids.problem : null;
 }
 
 interface ClassLike {
@@ -59,6 +64,9 @@ interface ProgramLike {
 
 /** The managed-class table of a pinned program: ids by name, iterated in id order as asc expects. */
 class PinnedIds extends Map<number, ClassLike> {
+  /** Set when asc found a hole (it then stops: it needs ids 0..n-1). */
+  problem: HotwasmError | null = null;
+
   constructor(private readonly byName: Map<string, number>, private next: number) {
     super();
   }
@@ -71,6 +79,12 @@ class PinnedIds extends Map<number, ClassLike> {
   }
 
   override keys(): MapIterator<number> {
+    // asc lists the ids to lay out the RTTI and the visitor: every class of the base must be there.
+    const missing = [...this.byName].filter(([, id]) => !this.has(id)).sort((a, b) => a[1] - b[1])[0];
+    if (missing) {
+      this.problem = new HotwasmError("E_CLASS_ID_MISMATCH", `class ${missing[0]} of the base (id ${missing[1]}) is not in the new build; keep the class, or rebuild the base`);
+      throw this.problem;
+    }
     return this.sortedKeys()[Symbol.iterator]() as MapIterator<number>;
   }
 

@@ -3,6 +3,7 @@
 
 import type { Program } from "assemblyscript";
 import { SUPPORT_PREFIX } from "./finalize-hook.js";
+import { customSectionsOf } from "./custom-section.js";
 
 /** Name of the custom section with the sources. */
 export const SOURCES_SECTION = "hotwasm.sources";
@@ -26,7 +27,7 @@ export function encodeSources(sources: Record<string, string>): Uint8Array {
 
 /** The sources embedded in a base build, or null when it has none. */
 export function readSources(binary: Uint8Array): Record<string, string> | null {
-  const sections = WebAssembly.Module.customSections(new WebAssembly.Module(binary as BufferSource), SOURCES_SECTION);
+  const sections = customSectionsOf(binary, SOURCES_SECTION);
   if (sections.length !== 1) return null;
   return JSON.parse(new TextDecoder().decode(sections[0]!)) as Record<string, string>;
 }

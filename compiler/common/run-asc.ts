@@ -4,6 +4,7 @@
 import asc from "assemblyscript/asc";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
+import { isHotwasmError } from "../../host/errors.js";
 
 /** How to run asc. */
 export interface AscRun {
@@ -51,6 +52,8 @@ export async function runAsc(run: AscRun): Promise<{ binary: Uint8Array; log: st
     },
   });
   const log = stderr.toString();
+  // A transform's coded refusal (e.g. E_NO_ARENA) is the build's answer, not a compiler failure.
+  if (result.error && isHotwasmError(result.error)) throw result.error;
   if (result.error) throw new BuildError(`asc failed: ${result.error.message}\n${log}`.trim(), log);
   if (run.noEmit) return { binary: new Uint8Array(0), log };
   if (!binary) throw new BuildError("asc produced no binary", log);

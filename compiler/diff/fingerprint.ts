@@ -1,72 +1,106 @@
 // Fingerprints of a compiled program, for `hotwasm diff`: every function's code, every global's
-// type and initialiser, every class's id and layout. A rebuild moves static data, so each
-// constant that points into the static data is replaced by a digest of what it points to; the
-// analysis builds put static data far above any ordinary constant to make that unambiguous.
+// type and initialiser, every class's id and layout, every function's declaration text. What
+// moves when unrelated code is edited is left out, so that only a change of code is a change:
+// - static data moves: each constant pointing into it (the analysis builds put it far above any
+//   ordinary constant) is replaced by a description of what it points to, recursively;
+// - source positions move: the line and column that checks (assert, null checks, casts, throw)
+//   pass to abort are masked (positions.ts);
+// - asc numbers the blocks of inlined calls per inlined function across the whole program
+//   (`NAME|inlined.3`): a call inlined one more time elsewhere renumbers them, so the number goes.
 
 import type { Program } from "assemblyscript";
-import { sha256 } from "@noble/hashes/sha2.js";
-import { bytesToHex } from "@noble/hashes/utils.js";
-import { dataSegments, typeNames, type Binaryen, type BinaryenModule } from "../common/binaryen-util.js";
+import { createHash } from "node:crypto";
+import { typeNames, type Binaryen, type BinaryenModule } from "../common/binaryen-util.js";
 import { describeClasses, type ClassInfo } from "../common/class-layout.js";
+import { abortFunctionOf, maskPositions } from "./positions.js";
+import { StaticData } from "./static-data.js";
+import { migrationOf } from "../patch/program-setup.js";
 
 /** Where the analysis builds put their static data. */
 export const ANALYSIS_MEMORY_BASE = 0x4000000;
+/** Where the analysis builds put their table entries (as the patch builds do). */
+export const ANALYSIS_TABLE_BASE = 1;
+
+/** One function's fingerprint. */
+export interface FunctionPrint {
+  /** Digest of its code, positions masked and data described. */
+  code: string;
+  /** Digest of its code with every data reference alike: equal shapes, other codes = other data. */
+  shape: string;
+  type: string;
+  signature: string;
+  /** Functions the compiler inlined into it (`@inline`). */
+  inlined: string[];
+}
 
 /** What `hotwasm diff` compares between two builds. */
 export interface Fingerprint {
-  functions: Map<string, { code: string; type: string; signature: string }>;
+  functions: Map<string, FunctionPrint>;
   globals: Map<string, { type: string; mutable: boolean; init: string }>;
   classes: ClassInfo[];
+  /** Digest of the declaration text of every function of the program's own sources, by name. */
+  declarations: Map<string, string>;
   /** The migration function (`// @hotwasm-migrate`), if the program has one. */
   migrate?: string | null;
 }
 
-/** Fingerprints a module compiled (unoptimised) with static data at ANALYSIS_MEMORY_BASE. */
+/** Fingerprints a module compiled (unoptimised) with static data at ANALYSIS_MEMORY_BASE. Leaves it unchanged. */
 export function fingerprintModule(b: Binaryen, module: BinaryenModule, program: Program): Fingerprint {
-  const data = dataImage(module);
-  const normalise = (text: string) =>
-    text.replace(/\(i32\.const (-?\d+)\)/g, (whole, v: string) => {
-      const n = Number(v) >>> 0;
-      return n >= ANALYSIS_MEMORY_BASE && n < ANALYSIS_MEMORY_BASE + data.length ? `(i32.const @${describeData(data, n - ANALYSIS_MEMORY_BASE)})` : whole;
-    });
+  const data = new StaticData(b, module, program, ANALYSIS_MEMORY_BASE);
+  const abort = abortFunctionOf(program);
   const functions: Fingerprint["functions"] = new Map();
   for (let i = 0; i < module.getNumFunctions(); i++) {
-    const f = b.getFunctionInfo(module.getFunctionByIndex(i));
+    const ref = module.getFunctionByIndex(i);
+    const f = b.getFunctionInfo(ref);
     if (f.module) continue;
     const type = `(${typeNames(b, f.params).join()}) -> (${typeNames(b, f.results).join()})`;
     const vars = f.vars.map((v) => typeNames(b, v).join()).join();
+    const text = `${vars}\n${maskPositions(b.emitText(f.body), abort).replace(INLINED_LABEL, "|inlined")}`;
     const element = program.instancesByName.get(f.name) as { signature?: { toString(): string } } | undefined;
-    functions.set(f.name, { code: `${vars}\n${normalise(b.emitText(f.body))}`, type, signature: element?.signature?.toString() ?? type });
+    functions.set(f.name, {
+      code: digest(data.normalise(text)),
+      shape: digest(data.normalise(text, "@")),
+      type,
+      signature: element?.signature?.toString() ?? type,
+      inlined: inlinedInto(text),
+    });
   }
   const globals: Fingerprint["globals"] = new Map();
   for (let i = 0; i < module.getNumGlobals(); i++) {
     const g = b.getGlobalInfo(module.getGlobalByIndex(i));
     if (g.module) continue;
-    globals.set(g.name, { type: typeNames(b, g.type).join(), mutable: g.mutable, init: normalise(b.emitText(g.init)) });
+    globals.set(g.name, { type: typeNames(b, g.type).join(), mutable: g.mutable, init: digest(data.normalise(b.emitText(g.init))) });
   }
-  return { functions, globals, classes: describeClasses(program) };
+  return { functions, globals, classes: describeClasses(program), declarations: declarationDigests(program), migrate: migrationOf(program) };
 }
 
-/** The static data from ANALYSIS_MEMORY_BASE on, as one image. */
-function dataImage(module: BinaryenModule): Uint8Array {
-  const segments = dataSegments(module).filter((s) => !s.passive && s.offset !== null);
-  const end = Math.max(ANALYSIS_MEMORY_BASE, ...segments.map((s) => s.offset! + s.data.byteLength));
-  const image = new Uint8Array(end - ANALYSIS_MEMORY_BASE);
-  for (const s of segments) if (s.offset! >= ANALYSIS_MEMORY_BASE) image.set(new Uint8Array(s.data), s.offset! - ANALYSIS_MEMORY_BASE);
-  return image;
+const INLINED_LABEL = /\|inlined\.\d+/g;
+
+/** A short digest of text. */
+export function digest(text: string): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, 16);
 }
 
-/** A digest of the static object at `offset` (runtime id and payload), or of the bytes there. */
-function describeData(image: Uint8Array, offset: number): string {
-  const view = new DataView(image.buffer, image.byteOffset, image.byteLength);
-  if (offset >= 8) {
-    const rtId = view.getUint32(offset - 8, true);
-    const size = view.getUint32(offset - 4, true);
-    if (offset + size <= image.length && size < 1 << 24) return `obj${rtId}:${digest(image.subarray(offset, offset + size))}`;
+/** asc names the block of an inlined call `NAME|inlined.N`. */
+function inlinedInto(text: string): string[] {
+  const names = new Set<string>();
+  for (const m of text.matchAll(/\(block \$([^\s()]+?)\|inlined\b/g)) names.add(m[1]!);
+  return [...names].sort();
+}
+
+interface DeclaredLike {
+  kind: number;
+  declaration?: { range?: { start: number; end: number; source?: { text: string; sourceKind: number; internalPath: string } } };
+}
+
+/** Digests of the declaration text of the functions of the program's own sources (not the library). */
+function declarationDigests(program: Program): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [name, element] of program.instancesByName as unknown as Map<string, DeclaredLike>) {
+    const range = element.declaration?.range;
+    const source = range?.source;
+    if (!range || !source || source.internalPath.startsWith("~lib/") || source.sourceKind >= 2) continue;
+    out.set(name, digest(source.text.slice(range.start, range.end)));
   }
-  return `raw:${digest(image.subarray(offset, Math.min(image.length, offset + 32)))}`;
-}
-
-function digest(bytes: Uint8Array): string {
-  return bytesToHex(sha256(bytes)).slice(0, 16);
+  return out;
 }

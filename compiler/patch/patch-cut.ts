@@ -13,8 +13,6 @@ export interface PatchCut {
   /** Explicit targets: patch export name -> base symbol. */
   replace: Record<string, string>;
   compilerVersion: string;
-  /** The migration function's internal name (`// @hotwasm-migrate`), if any. */
+  /** The migration function's internal name; default: the program's (`// @hotwasm-migrate`); null: none. */
   migrate?: string | null;
-  /** The shadow fields the patch brings ("file/Class.field"), if any. */
-  shadowFields?: readonly string[];
 }

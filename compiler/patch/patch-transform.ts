@@ -11,6 +11,7 @@ import type { Manifest, ManifestFunction } from "../../host/model/manifest.js";
 import { SymbolTable } from "../../host/model/symbols.js";
 import { FINALIZE_FUNCTION, HOOK_NAMES, MIGRATE_EXPORT } from "../../host/model/hook-names.js";
 import { SUPPORT_ENTRIES, SUPPORT_FINALIZE, SUPPORT_MIGRATE } from "./support-file.js";
+import { migrationOf } from "./program-setup.js";
 import { dataSegments, hasFunction, typeNames, type Binaryen, type BinaryenModule } from "../common/binaryen-util.js";
 import type { PatchCut } from "./patch-cut.js";
 
@@ -46,7 +47,9 @@ export interface CutResult {
 const FLAGS_IGNORED = new Set(["optimizeLevel", "shrinkLevel", "memoryBase", "tableBase"]);
 
 /** Cuts the combined module down to a patch; throws HotwasmError for what cannot be patched. */
-export function cutPatch(b: Binaryen, module: BinaryenModule, program: Program, cut: PatchCut): CutResult {
+export function cutPatch(b: Binaryen, module: BinaryenModule, program: Program, given: PatchCut): CutResult {
+  // The migration is the program's (program-setup.ts), unless the caller leaves it out (null).
+  const cut = { ...given, migrate: given.migrate === undefined ? migrationOf(program) : given.migrate };
   checkCompiler(program, cut);
   const classes = checkClasses(program, cut.manifest);
   const symbols = new SymbolTable(cut.manifest);
@@ -72,7 +75,7 @@ export function cutPatch(b: Binaryen, module: BinaryenModule, program: Program, 
     if (module.getNumTables() === 0) module.addTable("0", 0, -1);
     makeFinalizeLink(b, module);
   }
-  const migrate = hasFunction(module, SUPPORT_MIGRATE);
+  const migrate = cut.migrate !== null && hasFunction(module, SUPPORT_MIGRATE);
   if (migrate) own.add(SUPPORT_MIGRATE);
 
   importBaseFunctions(b, module, baseFns, own);
@@ -92,7 +95,7 @@ export function cutPatch(b: Binaryen, module: BinaryenModule, program: Program, 
     module.addGlobalExport(PATCH_EXPORTS.finalizeNext, PATCH_EXPORTS.finalizeNext);
   }
   if (migrate) module.addFunctionExport(SUPPORT_MIGRATE, PATCH_EXPORTS.migrate);
-  if (hasFunction(module, SUPPORT_ENTRIES) && cut.shadowFields && cut.shadowFields.length > 0) module.addFunctionExport(SUPPORT_ENTRIES, PATCH_EXPORTS.shadowEntries);
+  if (hasFunction(module, SUPPORT_ENTRIES)) module.addFunctionExport(SUPPORT_ENTRIES, PATCH_EXPORTS.shadowEntries);
   // Keep the memory and table (and with them all data and function references) through the clean-up.
   if (module.getNumTables() === 0) module.addTable("0", 0, -1);
   const table = b.getTableInfo(module.getTableByIndex(0)).name;

@@ -27,6 +27,13 @@ export interface SetupResult {
   migrate: string | null;
 }
 
+const migrations = new WeakMap<Program, string | null>();
+
+/** The migration function (internal name) `setUpAfterParse` found in `program`, or null. */
+export function migrationOf(program: Program): string | null {
+  return migrations.get(program) ?? null;
+}
+
 /** A transform's afterParse: call before the program is initialised. */
 export function setUpAfterParse(parser: Parser, program: Program, o: SetupOptions): SetupResult {
   program.options.exportRuntime = true;
@@ -35,7 +42,9 @@ export function setUpAfterParse(parser: Parser, program: Program, o: SetupOption
   const migrate = o.migration === false ? null : findMigration(program);
   const freeing = [...(o.shadowFiles ?? [])];
   if (freeing.length > 0 || migrate) parser.parseFile(supportSource({ freeing, migrate }), SUPPORT_FILE, true);
-  return { migrate: migrate ? `${migrate.file.replace(/\.ts$/, "")}/${migrate.name}` : null };
+  const name = migrate ? `${migrate.file.replace(/\.ts$/, "")}/${migrate.name}` : null;
+  migrations.set(program, name);
+  return { migrate: name };
 }
 
 /** A transform's afterInitialize. */

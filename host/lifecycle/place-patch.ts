@@ -5,6 +5,7 @@
 import { HotwasmError, describeError } from "../errors.js";
 import type { HostState } from "./host-state.js";
 import type { PatchMeta } from "../model/patch-meta.js";
+import { arenaFull } from "../fit/check-patch.js";
 
 /** Where a patch goes. */
 export interface Placement {
@@ -19,10 +20,7 @@ export function choosePlacement(state: HostState, meta: PatchMeta | null): Place
   const link = meta?.link;
   if (!link) return null;
   const memoryBase = link.data_size === 0 ? state.manifest.arena.start : state.arena.find(link.data_size);
-  if (memoryBase === null) {
-    const used = state.arena.ranges().reduce((n, r) => n + (r.end - r.start), 0);
-    throw new HotwasmError("E_ARENA_FULL", `the patch needs ${link.data_size} bytes of static data; the arena has ${state.manifest.arena.size}, ${used} in use`);
-  }
+  if (memoryBase === null) throw arenaFull(state.manifest, link.data_size, state.arena.ranges().reduce((n, r) => n + (r.end - r.start), 0));
   return { memoryBase, tableBase: state.tables.peek(link.table_size), dataSize: link.data_size, tableCount: link.table_size };
 }
 

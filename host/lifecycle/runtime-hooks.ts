@@ -10,6 +10,7 @@ import { FINALIZE_FUNCTION } from "../model/hook-names.js";
 import type { SwapTable } from "./swap-table.js";
 import type { TableAllocator } from "../link/placement.js";
 import type { HookCheck, HookMember } from "../link/link-types.js";
+import { unsupportedHooks } from "../fit/check-patch.js";
 
 export type { HookMember } from "../link/link-types.js";
 
@@ -27,7 +28,7 @@ export class RuntimeHooks implements HookCheck {
   /** False for the stub runtime: nothing is ever collected, so new classes need no visitor. */
   private readonly collects: boolean;
 
-  constructor(manifest: Manifest, exports: WebAssembly.Exports, private readonly swap: SwapTable, private readonly table: WebAssembly.Table, private readonly slots: TableAllocator) {
+  constructor(private readonly manifest: Manifest, exports: WebAssembly.Exports, private readonly swap: SwapTable, private readonly table: WebAssembly.Table, private readonly slots: TableAllocator) {
     const slotOf = (name: string) => manifest.functions.find((f) => f.name === name)?.slot ?? null;
     this.membersSlot = slotOf("~lib/rt/__visit_members");
     this.globalsSlot = slotOf("~lib/rt/__visit_globals");
@@ -53,12 +54,7 @@ export class RuntimeHooks implements HookCheck {
 
   /** Why the base cannot host these hooks, or null. */
   unsupported(member: Omit<HookMember, "id">): string | null {
-    if (member.classes.length > 0 && this.collects && (this.membersSlot === null || this.rtti === null || !member.visitMembers || member.rttiAddress === null)) {
-      return "the patch adds classes, but the base has no patchable __visit_members or mutable __rtti_base (rebuild the base)";
-    }
-    if (member.visitGlobals && this.globalsSlot === null) return "the patch has managed globals, but the base's __visit_globals is not patchable";
-    if (member.finalize && this.finalizeSlot === null) return "the patch has shadow fields, but the base has no patchable free-object hook (rebuild the base)";
-    return null;
+    return unsupportedHooks(this.manifest, { ...member, visitMembers: member.visitMembers !== null, visitGlobals: member.visitGlobals !== null, finalize: !!member.finalize });
   }
 
   /** Adds a member; call inside the commit step. */

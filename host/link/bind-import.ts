@@ -1,73 +1,19 @@
-// Binds one import of a patch: `ref.*` and `hotwasm:base.*` to base symbols, `hotwasm:link.*` to
-// the placement the host chose, env.memory / env.table to the base's, `hotwasm.countdown` to the
-// base's safepoint countdown, anything else to the base's own imports (`hotwasm.poll` included).
+// The value an import of a patch is bound to, once the checks (host/fit/resolve-import.ts) have
+// said what it binds to: an export of the base, a placement value, the base's memory or table,
+// or one of the base's own imports.
 
-import type { EffectiveConfig } from "../model/config.js";
-import { HotwasmError } from "../errors.js";
-import type { BaseView, LinkPlan } from "./link-types.js";
-import { formatFuncType, sameFuncType, type ImportEntry } from "../wasm/wasm-reader.js";
+import type { Binding } from "../fit/fit-types.js";
+import type { BaseView } from "./link-types.js";
 
-/** The import module of base symbols by internal name (patches built by `hotwasm patch`). */
-export const BASE_MODULE = "hotwasm:base";
-/** The import module of placement values. */
-export const LINK_MODULE = "hotwasm:link";
+export { BASE_MODULE, LINK_MODULE } from "../fit/resolve-import.js";
 
-/** The value for `imp`, or a HotwasmError saying why there is none. */
-export function bindImport(base: BaseView, imp: ImportEntry, config: EffectiveConfig, refs: LinkPlan["refs"]): WebAssembly.ImportValue {
-  const where = `import "${imp.module}.${imp.name}"`;
-  if (imp.module === "ref" || imp.module === BASE_MODULE) {
-    const symbol = imp.module === "ref" ? config.ref_config[imp.name] ?? imp.name : imp.name;
-    const sym = base.symbols.resolve(symbol);
-    if (imp.module === "ref") refs.push({ name: imp.name, symbol: sym.name });
-    if (imp.kind === "function" && sym.kind === "function") {
-      if (!sameFuncType(imp.func!, sym.fn)) {
-        throw new HotwasmError("E_SIGNATURE_MISMATCH", `${where} has type ${formatFuncType(imp.func!)} but ${sym.name} has ${formatFuncType(sym.fn)}`);
-      }
-      if (!sym.fn.export) throw new HotwasmError("E_NOT_PATCHABLE", `${where}: ${sym.name} is not patchable, so it cannot be referenced`);
-      return base.exports[sym.fn.export] as WebAssembly.ImportValue;
-    }
-    if (imp.kind === "global" && sym.kind === "global") {
-      const want = sym.global;
-      if (imp.global!.type !== want.type || imp.global!.mutable !== want.mutable) {
-        const fmt = (t: { type: string; mutable: boolean }) => `${t.mutable ? "mut " : ""}${t.type}`;
-        throw new HotwasmError("E_GLOBAL_TYPE_MISMATCH", `${where} is ${fmt(imp.global!)} but ${sym.name} is ${fmt(want)}`);
-      }
-      return base.exports[want.export] as WebAssembly.Global;
-    }
-    throw new HotwasmError("E_IMPORT_KIND_MISMATCH", `${where} is a ${imp.kind} import but ${sym.name} is a ${sym.kind}`);
+/** The value for a binding. */
+export function bindingValue(base: BaseView, binding: Binding): WebAssembly.ImportValue {
+  switch (binding.kind) {
+    case "export": return base.exports[binding.name] as WebAssembly.ImportValue;
+    case "placement": return new WebAssembly.Global({ value: "i32", mutable: false }, binding.value);
+    case "memory": return base.exports[base.manifest.memory.export] as WebAssembly.Memory;
+    case "table": return base.exports[base.manifest.table.export] as WebAssembly.Table;
+    case "base-import": return (base.imports[binding.module] as Record<string, WebAssembly.ImportValue>)[binding.name]!;
   }
-  if (imp.module === LINK_MODULE) {
-    const value = imp.name === "memory_base" ? base.placement?.memoryBase : imp.name === "table_base" ? base.placement?.tableBase : undefined;
-    if (value === undefined || imp.kind !== "global" || imp.global!.type !== "i32" || imp.global!.mutable) {
-      throw new HotwasmError("E_UNRESOLVED_IMPORT", `${where}: only a patch with a placement section may import an immutable i32 memory_base or table_base`);
-    }
-    return new WebAssembly.Global({ value: "i32", mutable: false }, value);
-  }
-  if (imp.module === "env" && imp.name === "memory") {
-    if (imp.kind !== "memory") throw new HotwasmError("E_IMPORT_KIND_MISMATCH", `${where} must be a memory import`);
-    return base.exports[base.manifest.memory.export] as WebAssembly.Memory;
-  }
-  if (imp.module === "env" && imp.name === "table") {
-    if (imp.kind !== "table") throw new HotwasmError("E_IMPORT_KIND_MISMATCH", `${where} must be a table import`);
-    return base.exports[base.manifest.table.export] as WebAssembly.Table;
-  }
-  if (imp.module === "hotwasm" && imp.name === "countdown") {
-    // The base's safepoint countdown, shared with the patch's own poll sites (compiler/patch/patch-safepoints.ts).
-    const countdown = base.manifest.safepoints?.countdown;
-    if (!countdown || imp.kind !== "global" || imp.global!.type !== "i32" || !imp.global!.mutable) {
-      throw new HotwasmError("E_UNRESOLVED_IMPORT", `${where}: only a mutable i32 global of a base built with safepoints`);
-    }
-    return base.exports[countdown] as WebAssembly.Global;
-  }
-  const value = (base.imports[imp.module] as Record<string, unknown> | undefined)?.[imp.name];
-  if (value === undefined) {
-    throw new HotwasmError("E_UNRESOLVED_IMPORT", `${where}: neither a base symbol (use module "ref") nor one of the base's imports`, {
-      details: { module: imp.module, name: imp.name },
-    });
-  }
-  const isFn = typeof value === "function";
-  if ((imp.kind === "function") !== isFn) {
-    throw new HotwasmError("E_IMPORT_KIND_MISMATCH", `${where} is a ${imp.kind} import but the base's import is ${isFn ? "a function" : "not a function"}`);
-  }
-  return value as WebAssembly.ImportValue;
 }

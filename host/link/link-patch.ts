@@ -1,158 +1,36 @@
-// Checks a patch against the base and works out how to bind it, without changing anything:
-// replacement targets and types, every import, data and element segments, hooks. Returns a
-// plan to instantiate and commit, or throws the first problem with all of them attached.
+// Checks a patch against the running base (host/fit/check-patch.ts, the same checks a patch build
+// runs before it writes a patch) and works out how to bind it, without changing anything.
+// Returns a plan to instantiate and commit, or throws the first problem with all of them attached.
 
 import type { EffectiveConfig } from "../model/config.js";
-import { HotwasmError, type ErrorCode } from "../errors.js";
 import type { PatchMeta } from "../model/patch-meta.js";
-import { exportedFuncType, formatFuncType, sameFuncType, type ModuleInfo } from "../wasm/wasm-reader.js";
-import { bindImport, LINK_MODULE } from "./bind-import.js";
-import { HOOK_NAMES } from "../model/hook-names.js";
-import type { BaseView, LinkPlan, Replacement } from "./link-types.js";
+import type { ModuleInfo } from "../wasm/wasm-reader.js";
+import { checkPatch } from "../fit/check-patch.js";
+import type { BaseFacts } from "../fit/fit-types.js";
+import { bindingValue } from "./bind-import.js";
+import type { BaseView, LinkPlan } from "./link-types.js";
 
 /** Checks the patch; returns the plan or throws (first problem, all in `details.problems`). */
 export function linkPatch(base: BaseView, patch: ModuleInfo, meta: PatchMeta | null, config: EffectiveConfig): LinkPlan {
-  const problems: HotwasmError[] = [];
-  const attempt = <T>(fn: () => T): T | undefined => {
-    try {
-      return fn();
-    } catch (err) {
-      if (err instanceof HotwasmError) { problems.push(err); return undefined; }
-      throw err;
-    }
-  };
-  const fail = (code: ErrorCode, message: string, details?: Record<string, unknown>) =>
-    problems.push(new HotwasmError(code, message, { details }));
-
-  if (meta?.base_build_id && meta.base_build_id !== base.manifest.buildId) {
-    fail("E_BUILD_MISMATCH", `the patch was built for base build ${meta.base_build_id}, this base is ${base.manifest.buildId}`);
-  }
-  if (patch.start !== null) fail("E_START_FUNCTION", "the patch has a start function; move that code into HPBeforeLoad");
-
-  const replacements = checkReplacements(base, patch, config, attempt, fail);
-  const refs: LinkPlan["refs"] = [];
+  const plan = checkPatch(factsOf(base), patch, meta, config);
   const importObject: Record<string, Record<string, WebAssembly.ImportValue>> = {};
-  for (const imp of patch.imports) {
-    const value = attempt(() => bindImport(base, imp, config, refs));
-    if (value !== undefined) (importObject[imp.module] ??= {})[imp.name] = value;
-  }
-  for (const key of Object.keys(config.ref_config)) {
-    if (!patch.imports.some((i) => i.module === "ref" && i.name === key)) {
-      fail("E_INVALID_CONFIG", `ref_config names "${key}" but the patch imports no "ref.${key}"`);
-    }
-  }
-  const dataRanges = checkSegments(base, patch, meta, fail);
-  checkHooks(patch, fail);
-  if (meta?.link) checkLinkMeta(base, patch, meta, fail);
-
-  if (problems.length > 0) {
-    const first = problems[0]!;
-    const more = problems.length > 1 ? ` (and ${problems.length - 1} more: ${problems.slice(1).map((p) => p.code).join(", ")})` : "";
-    throw new HotwasmError(first.code, first.message + more, {
-      details: { ...first.details, problems: problems.map((p) => ({ code: p.code, message: p.message })) },
-    });
-  }
-  return { importObject, replacements, refs, dataRanges };
-}
-
-type Attempt = <T>(fn: () => T) => T | undefined;
-type Fail = (code: ErrorCode, message: string, details?: Record<string, unknown>) => void;
-
-function checkReplacements(base: BaseView, patch: ModuleInfo, config: EffectiveConfig, attempt: Attempt, fail: Fail): Replacement[] {
-  const out: Replacement[] = [];
-  const seen = new Map<string, string>();
-  for (const [exportName, targetName] of Object.entries(config.replace_config)) {
-    const type = exportedFuncType(patch, exportName);
-    if (!type) { fail("E_UNKNOWN_EXPORT", `the patch exports no function "${exportName}"`, { export: exportName }); continue; }
-    const sym = attempt(() => base.symbols.resolve(targetName));
-    if (!sym) continue;
-    if (sym.kind !== "function") { fail("E_NOT_PATCHABLE", `"${targetName}" is a global, not a function`); continue; }
-    const target = sym.fn;
-    if (target.slot === null) {
-      fail("E_NOT_PATCHABLE", `${target.name} is not patchable (${target.reason ?? "excluded from the build"})`, { symbol: target.name });
-      continue;
-    }
-    if (!sameFuncType(type, target)) {
-      fail("E_SIGNATURE_MISMATCH", `${exportName} has type ${formatFuncType(type)} but ${target.name} has ${formatFuncType(target)}`, {
-        export: exportName, symbol: target.name,
-      });
-      continue;
-    }
-    const prior = seen.get(target.name);
-    if (prior) { fail("E_DUPLICATE_TARGET", `${prior} and ${exportName} both replace ${target.name}`); continue; }
-    seen.set(target.name, exportName);
-    out.push({ exportName, target });
-  }
-  return out;
-}
-
-function checkSegments(base: BaseView, patch: ModuleInfo, meta: PatchMeta | null, fail: Fail): { start: number; end: number }[] {
-  const ranges: { start: number; end: number }[] = [];
-  const sharesMemory = patch.imports.some((i) => i.kind === "memory" && i.module === "env" && i.name === "memory");
-  const linkGlobal = (name: string) => {
-    let index = 0;
-    for (const imp of patch.imports) {
-      if (imp.kind !== "global") continue;
-      if (imp.module === LINK_MODULE && imp.name === name) return index;
-      index++;
-    }
-    return -1;
-  };
-  const arena = base.manifest.arena;
-  for (const seg of patch.data) {
-    if (seg.mode !== "active" || seg.target !== 0 || !sharesMemory || seg.size === 0) continue;
-    if (seg.offset === null) {
-      const placed = meta?.link && base.placement && seg.offsetGlobal === linkGlobal("memory_base") && seg.size <= meta.link.data_size;
-      if (placed) ranges.push({ start: base.placement!.memoryBase, end: base.placement!.memoryBase + meta!.link!.data_size });
-      else fail("E_DATA_OUTSIDE_ARENA", "a data segment of the patch is neither at a constant offset nor at its placement");
-      continue;
-    }
-    const start = seg.offset >>> 0;
-    const end = start + seg.size;
-    if (start < arena.start || end > arena.start + arena.size) {
-      fail("E_DATA_OUTSIDE_ARENA", `data at [${start}, ${end}) is outside the patch arena [${arena.start}, ${arena.start + arena.size})`);
-      continue;
-    }
-    const clash = base.arena.overlapping(start, end);
-    if (clash) { fail("E_ARENA_CONFLICT", `data at [${start}, ${end}) overlaps patch ${clash.owner} at [${clash.start}, ${clash.end})`, { hp_id: clash.owner }); continue; }
-    ranges.push({ start, end });
-  }
-  for (const seg of patch.elements) {
-    if (seg.mode !== "active" || seg.target >= patch.importedTables || seg.size === 0) continue;
-    const placed = meta?.link && base.placement && seg.offset === null && seg.offsetGlobal === linkGlobal("table_base") && seg.size <= meta.link.table_size;
-    if (!placed) fail("E_TABLE_WRITE", "the patch has an element segment that would write into the base's table outside its placement");
-  }
-  return ranges;
-}
-
-/** A position-independent patch: its compiler and classes must fit the base and the patches in force. */
-function checkLinkMeta(base: BaseView, patch: ModuleInfo, meta: PatchMeta, fail: Fail): void {
-  const link = meta.link!;
-  const own = base.manifest.compiler;
-  if (meta.compiler && (meta.compiler.version !== own.version || JSON.stringify(meta.compiler.flags) !== JSON.stringify(own.flags))) {
-    fail("E_COMPILER_MISMATCH", `the patch was compiled by assemblyscript ${meta.compiler.version} with other options than the base (${own.version})`);
-  }
-  if (link.base_classes !== base.manifest.classes.length) {
-    fail("E_CLASS_ID_MISMATCH", `the patch knows ${link.base_classes} classes of the base, the base has ${base.manifest.classes.length}`);
-  }
-  const conflict = base.hooks.conflict(link.classes);
-  if (conflict) fail("E_CLASS_CONFLICT", conflict);
-  const exported = (name: string) => patch.exports.some((e) => e.name === name);
-  const unsupported = base.hooks.unsupported({
-    classes: link.classes,
-    rttiAddress: link.rtti_offset,
-    visitMembers: exported("hotwasm:visit_members") ? () => {} : null,
-    visitGlobals: exported("hotwasm:visit_globals") ? { fn: () => {}, next: null as never } : null,
+  patch.imports.forEach((imp, i) => {
+    (importObject[imp.module] ??= {})[imp.name] = bindingValue(base, plan.bindings[i]!);
   });
-  if (unsupported) fail("E_NOT_PATCHABLE_BUILD", unsupported);
+  return { importObject, replacements: plan.replacements, refs: plan.refs, dataRanges: plan.dataRanges };
 }
 
-function checkHooks(patch: ModuleInfo, fail: Fail): void {
-  for (const name of HOOK_NAMES) {
-    const e = patch.exports.find((x) => x.name === name);
-    if (!e) continue;
-    const type = e.kind === "function" ? patch.functions[e.index] : undefined;
-    const ok = type && type.params.length === 0 && (type.results.length === 0 || (type.results.length === 1 && type.results[0] === "i32"));
-    if (!ok) fail("E_HOOK_SIGNATURE", `${name} must be a function of type () -> i32 or () -> ()${type ? `, not ${formatFuncType(type)}` : ""}`);
-  }
+/** What the checks read of a running host. */
+function factsOf(base: BaseView): BaseFacts {
+  return {
+    manifest: base.manifest,
+    symbols: base.symbols,
+    baseImport: (module, name) => {
+      const value = (base.imports[module] as Record<string, unknown> | undefined)?.[name];
+      return value === undefined ? undefined : typeof value === "function" ? "function" : "value";
+    },
+    arenaOwner: (start, end) => base.arena.overlapping(start, end),
+    classConflict: (classes) => base.hooks.conflict(classes),
+    placement: base.placement,
+  };
 }

@@ -1,7 +1,8 @@
 // What the linker reads of the running base and what it returns: shared by link-patch.ts, which
 // checks a patch, and bind-import.ts, which binds its imports one by one.
 
-import type { Manifest, ManifestFunction } from "../model/manifest.js";
+import type { Manifest } from "../model/manifest.js";
+import type { Replacement } from "../fit/fit-types.js";
 import type { SymbolTable } from "../model/symbols.js";
 import type { ArenaAllocator } from "./placement.js";
 
@@ -18,11 +19,7 @@ export interface BaseView {
   placement: { memoryBase: number; tableBase: number } | null;
 }
 
-/** One function swap a patch asks for. */
-export interface Replacement {
-  exportName: string;
-  target: ManifestFunction;
-}
+export type { Replacement } from "../fit/fit-types.js";
 
 /** How to instantiate and commit a patch that passed every check. */
 export interface LinkPlan {

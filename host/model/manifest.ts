@@ -8,6 +8,8 @@ import { HotwasmError } from "../errors.js";
 export const MANIFEST_SECTION = "hotwasm.manifest";
 /** Manifest format version this host reads. */
 export const MANIFEST_VERSION = 1;
+/** Name of the custom section listing the library functions the base exports after optimisation. */
+export const LIBRARY_SECTION = "hotwasm.library";
 
 const valType = z.string().min(1).max(64);
 
@@ -17,7 +19,7 @@ const functionSchema = z.strictObject({
   results: z.array(valType),
   /** Table slot of a patchable function; null when the function is not patchable. */
   slot: z.number().int().nonnegative().nullable(),
-  /** Export of the dispatcher (patchable functions only). */
+  /** Export of the dispatcher (patchable functions), or of the function itself (library functions, withLibrary). */
   export: z.string().nullable(),
   /** Export of the "patched" flag global (patchable functions only). */
   flag: z.string().nullable(),
@@ -65,6 +67,8 @@ const manifestSchema = z.strictObject({
   features: z.number().int().nonnegative(),
   /** Safepoint polls of the build (`--safepoints`); absent when it has none. */
   safepoints: safepointsSchema.optional(),
+  /** The project root the build's source paths (entries, symbols, embedded sources) are relative to. */
+  project: z.strictObject({ root: z.string().max(4096), marker: z.string().max(64) }).optional(),
 });
 
 /** One function of the base, patchable or not. */
@@ -96,6 +100,25 @@ export function decodeManifest(bytes: Uint8Array): Manifest {
   return parsed.data;
 }
 
+const librarySchema = z.strictObject({ functions: z.record(z.string().min(1), z.string().min(1).max(256)) });
+
+/**
+ * The manifest with the base's library exports ("hotwasm.library" section: standard-library
+ * functions the base exports after optimisation, with their manifest type) filled in, so that a
+ * patch can call the base's copy instead of bringing its own.
+ */
+export function withLibrary(manifest: Manifest, bytes: Uint8Array | null): Manifest {
+  if (!bytes) return manifest;
+  let parsed: z.infer<typeof librarySchema>;
+  try {
+    parsed = librarySchema.parse(JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes)));
+  } catch (cause) {
+    throw new HotwasmError("E_NOT_PATCHABLE_BUILD", `the "${LIBRARY_SECTION}" section is malformed`, { cause });
+  }
+  const exports = new Map(Object.entries(parsed.functions));
+  return { ...manifest, functions: manifest.functions.map((f) => (f.slot === null && exports.has(f.name) ? { ...f, export: exports.get(f.name)! } : f)) };
+}
+
 /** Reads the manifest of a compiled module; throws E_NOT_PATCHABLE_BUILD when it has none. */
 export function readManifest(module: WebAssembly.Module): Manifest {
   const sections = WebAssembly.Module.customSections(module, MANIFEST_SECTION);
@@ -106,5 +129,6 @@ export function readManifest(module: WebAssembly.Module): Manifest {
     );
   }
   if (sections.length > 1) throw new HotwasmError("E_NOT_PATCHABLE_BUILD", "the module has more than one hotwasm manifest");
-  return decodeManifest(new Uint8Array(sections[0]!));
+  const library = WebAssembly.Module.customSections(module, LIBRARY_SECTION);
+  return withLibrary(decodeManifest(new Uint8Array(sections[0]!)), library.length === 1 ? new Uint8Array(library[0]!) : null);
 }

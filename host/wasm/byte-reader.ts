@@ -22,6 +22,8 @@ export class Reader {
     if (n < 0 || this.pos + n > this.end) throw new WasmReadError("unexpected end");
     this.pos += n;
   }
+  /** The next `n` bytes (a view, not a copy). */
+  take(n: number): Uint8Array { const at = this.pos; this.skip(n); return this.bytes.subarray(at, at + n); }
   rest(): Uint8Array { const out = this.bytes.slice(this.pos, this.end); this.pos = this.end; return out; }
   u32le(): number {
     this.skip(4);

@@ -133,12 +133,11 @@ function readElement(r: Reader): Segment {
 function readData(r: Reader): Segment {
   const flags = r.uleb();
   if (flags > 2) throw new WasmReadError(`bad data segment flags ${flags}`);
-  if (flags === 1) { const size = r.uleb(); r.skip(size); return { mode: "passive", target: 0, offset: null, size }; }
+  if (flags === 1) { const size = r.uleb(); return { mode: "passive", target: 0, offset: null, size, bytes: r.take(size) }; }
   const target = flags === 2 ? r.uleb() : 0;
   const offset = readOffsetExpr(r);
   const size = r.uleb();
-  r.skip(size);
-  return { mode: "active", target, offset: offset.value, offsetGlobal: offset.global, size };
+  return { mode: "active", target, offset: offset.value, offsetGlobal: offset.global, size, bytes: r.take(size) };
 }
 
 /** Reads a constant expression; returns its value when it is a lone i32.const. */

@@ -48,6 +48,8 @@ export interface Segment {
   offset: number | null;
   offsetGlobal?: number | null;
   size: number;
+  /** A data segment's bytes (a view into the module's bytes). */
+  bytes?: Uint8Array;
 }
 
 /** What the host knows about a module after reading it. */

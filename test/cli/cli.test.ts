@@ -103,10 +103,12 @@ test("diff: no change writes nothing; an edit becomes a patch; a rude edit exits
   await writeFile(join(dir, "assembly/index.ts"), source.replace("42", "43"));
   const changed = await hotwasm("diff", "--base", "out/diffbase.wasm", "-o", "out/d.wasm");
   expect(changed.code).toBe(0);
-  expect(changed.stdout).toMatch(/^changed 1, added 0, unchanged \d+\n  changed  assembly\/index\/answer\nwrote .*out\/d\.wasm/);
+  expect(changed.stdout).toMatch(/^changed 1, added 0, unchanged \d+\n  changed  assembly\/index\/answer \(edited\)\nwrote .*out\/d\.wasm: \d+ bytes, 0 of them static data, in \d+ ms\n$/);
   await writeFile(join(dir, "assembly/index.ts"), source.replace("answer(): i32", "answer(x: i32): i32"));
   const rude = await hotwasm("diff", "--base", "out/diffbase.wasm", "--json");
   expect(rude.code).toBe(1);
-  expect(rude.stderr).toMatch(/^error E_SIGNATURE_MISMATCH: the edit cannot be applied as a patch/);
+  expect(rude.stderr).toMatch(/^error E_SIGNATURE_MISMATCH: the edit cannot be applied as a patch \(1 cause\):\n  assembly\/index\.ts:1:1: E_SIGNATURE_MISMATCH: assembly\/index\/answer changed its signature/);
+  const problems = JSON.parse(rude.stdout).error.problems;
+  expect(problems).toEqual([expect.objectContaining({ code: "E_SIGNATURE_MISMATCH", symbol: "assembly/index/answer", at: "assembly/index.ts:1:1" })]);
   await writeFile(join(dir, "assembly/index.ts"), source);
 });

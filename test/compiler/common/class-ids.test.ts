@@ -4,7 +4,7 @@
 import { describe, expect, test } from "vitest";
 import type { Program } from "assemblyscript";
 import { runAsc } from "../../../compiler/common/run-asc.js";
-import { createBaseClasses, pinClassIds, type BaseClass } from "../../../compiler/common/class-ids.js";
+import { classIdProblem, createBaseClasses, pinClassIds, type BaseClass } from "../../../compiler/common/class-ids.js";
 import { describeClasses } from "../../../compiler/common/class-layout.js";
 import { NO_CONFIG } from "../../../compiler/base/build.js";
 
@@ -17,13 +17,18 @@ const edited = `class Vec { constructor(public x: f64) {} }\n${app.replace(`retu
 /** The managed classes of `source` compiled with `setup` applied (id -> name). */
 async function classesOf(source: string, setup: { pin?: BaseClass[]; create?: BaseClass[] } = {}): Promise<BaseClass[]> {
   let out: BaseClass[] = [];
+  let program: Program | null = null;
   class Capture {
     declare program: Program;
-    afterParse(): void { if (setup.pin) pinClassIds(this.program, setup.pin); }
+    afterParse(): void { program = this.program; if (setup.pin) pinClassIds(this.program, setup.pin); }
     afterInitialize(): void { if (setup.create) createBaseClasses(this.program, setup.create); }
     afterCompile(): void { out = describeClasses(this.program).map(({ id, name }) => ({ id, name })); }
   }
-  await runAsc({ argv: ["assembly/index.ts", "--config", NO_CONFIG, "--exportRuntime", "--noEmit"], cwd: process.cwd(), files: { "assembly/index.ts": source }, transforms: [Capture], noEmit: true });
+  try {
+    await runAsc({ argv: ["assembly/index.ts", "--config", NO_CONFIG, "--exportRuntime", "--noEmit"], cwd: process.cwd(), files: { "assembly/index.ts": source }, transforms: [Capture], noEmit: true });
+  } catch (err) {
+    throw (program && classIdProblem(program)) ?? err;
+  }
   return out;
 }
 
@@ -48,7 +53,8 @@ describe("class ids", () => {
   });
 
   test("a class that is gone from the sources: E_CLASS_ID_MISMATCH", async () => {
-    const base = [...(await classesOf(app)), { id: 99, name: "assembly/index/Gone" }];
-    await expect(classesOf(app, { pin: base, create: base })).rejects.toThrow(/class assembly\/index\/Gone of the base \(id 99\) is not in the new build/);
+    const found = await classesOf(app);
+    const base = [...found, { id: found.length, name: "assembly/index/Gone" }];
+    await expect(classesOf(app, { pin: base, create: base })).rejects.toThrow(new RegExp(`class assembly/index/Gone of the base \\(id ${found.length}\\) is not in the new build`));
   });
 });

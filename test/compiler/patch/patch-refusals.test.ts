@@ -98,13 +98,38 @@ describe("at load time, nothing changed", () => {
     expect(str(x.literal())).toBe("1");
   });
 
-  test("E_ARENA_FULL: no room left in the patch arena", async () => {
+  test("E_ARENA_FULL: no room left in the patch arena once patches in force fill it", async () => {
     const small = await buildBase(appSource, { arenaSize: 256 });
-    const p = await patchFor(small, "lit", literal);
+    const p = await patchFor(small, "lit", `export function literal(): string { return "a literal that takes eighty bytes"; }`);
+    const size = readPatchMeta(readModule(p))!.link!.data_size;
+    expect(size).toBeGreaterThan(64);
     const { host, x, str } = await hostOf(small);
-    const err = await refusal(host.loadHP({ hp_bytes: p }));
+    // Copies that differ only in a custom section are distinct patches with the same data.
+    const copies = Array.from({ length: Math.floor(256 / size) + 1 }, (_, i) => appendCustomSection(p, "nonce", new Uint8Array([i])));
+    for (const copy of copies.slice(0, -1)) await host.loadHP({ hp_bytes: copy });
+    const err = await refusal(host.loadHP({ hp_bytes: copies.at(-1)! }));
     expect(err.code).toBe("E_ARENA_FULL");
-    expect(str(x.literal())).toBe("old");
+    expect(host.getHPInfo()).toHaveLength(copies.length - 1);
+    expect(str(x.literal())).toBe("a literal that takes eighty bytes");
+  });
+});
+
+describe("at build time, with the load's own code: nothing is written that the base would refuse", () => {
+  test("E_ARENA_FULL: the patch's data is larger than the whole arena", async () => {
+    const tiny = await buildBase(appSource, { arenaSize: 16 });
+    const err = await refusal(build("big", `export function literal(): string { return "far more than sixteen bytes of text"; }`, appSource, tiny));
+    expect(err.code).toBe("E_ARENA_FULL");
+    expect(err.message).toMatch(/the patch needs \d+ bytes of static data; the arena has 16/);
+  });
+
+  test("E_ARENA_FULL: a base built with --arena 0 takes no patch with static data, and says how to get one", async () => {
+    const none = await buildBase(appSource, { arenaSize: 0 });
+    const err = await refusal(build("none", `export function literal(): string { return "a brand new literal"; }`, appSource, none));
+    expect(err.code).toBe("E_ARENA_FULL");
+    expect(err.message).toMatch(/build it with --arena BYTES/);
+    // A patch that needs no data of its own still fits: "old" is the base's own literal.
+    const fits = await build("old", `export function literal(): string { return "old"; }`, appSource, none);
+    expect(fits.meta.link!.data_size).toBe(0);
   });
 });
 

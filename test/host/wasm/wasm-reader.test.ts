@@ -28,7 +28,11 @@ test("reads imports, exports, globals, segments and start", () => {
   expect(imp("f").func).toEqual({ params: ["i32", "f64"], results: ["f32"] });
   expect(exportedFuncType(info, "h")).toEqual({ params: ["i32"], results: ["i32"] });
   expect(info.globals).toEqual([{ type: "i64", mutable: true }, { type: "i32", mutable: true }]);
-  expect(info.data).toEqual([{ mode: "active", target: 0, offset: 1024, offsetGlobal: null, size: 3 }, { mode: "passive", target: 0, offset: null, size: 7 }]);
+  const enc = (text: string) => new TextEncoder().encode(text);
+  expect(info.data).toEqual([
+    { mode: "active", target: 0, offset: 1024, offsetGlobal: null, size: 3, bytes: enc("abc") },
+    { mode: "passive", target: 0, offset: null, size: 7, bytes: enc("passive") },
+  ]);
   expect(info.elements).toEqual([{ mode: "active", target: 0, offset: 0, offsetGlobal: null, size: 1 }]);
   expect(info.start).toBe(2); // functions: the imported f, then h, then s
   expect(info.tables).toBe(1);
