@@ -14,7 +14,7 @@ import { measureMemory } from "./memory.js";
 import { evaluateGoals, formatReport, type BenchResults } from "./report.js";
 import { measureSwapPause } from "./swap-pause.js";
 import { benchPoolPause } from "./pool-pause.js";
-import { measureShadowFields } from "./shadow-fields.js";
+import { measureShadowFieldsInProcesses } from "./shadow-fields.js";
 import { findProjectRoot } from "./workloads.js";
 import { isMain } from "../example/is-main.js";
 
@@ -66,7 +66,7 @@ export async function runBench(argv: string[]): Promise<BenchResults> {
   const poolPause = await benchPoolPause({ workers: quick ? [1, 2] : [1, 2, 4], swaps: quick ? 5 : 100 });
 
   step("shadow fields and the free-object hook");
-  const shadowFields = await measureShadowFields(quick);
+  const shadowFields = await measureShadowFieldsInProcesses(quick, quick ? 1 : CALL_OVERHEAD_PROCESSES);
 
   const partial = {
     machine, quick, command: `npm run bench${quick ? " -- --quick" : ""}`, durationSec: (performance.now() - started) / 1000,

@@ -2,9 +2,13 @@
 // writing a field, compiled as a plain field (a plain build of the edited source) and as a shadow
 // field (the base patched by `hotwasm diff` of that edit). (b) The free-object hook unpatched: a
 // loop creating and dropping objects, built patchable with the hook and without it (and plain).
-// Variants run interleaved in one process; ratios are medians of per-round CPU-time ratios.
+// Variants run interleaved in one process; ratios are medians of per-round CPU-time ratios, and
+// medians again over fresh processes (where the engine places a hot loop moves a whole process).
 
 import { instantiate } from "@assemblyscript/loader";
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { isMain } from "../example/is-main.js";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { buildPatchable } from "../compiler/base/build.js";
@@ -32,6 +36,22 @@ export interface ShadowFieldResult {
   /** The hook patched (a patch with shadow fields in force) / patchable without it. */
   hookPatchedVsNoHook: number;
   rounds: number;
+  /** How many processes the medians are over, and shadow / plain in each. */
+  processes: number;
+  shadowVsPlainByProcess: number[];
+}
+
+/** Runs `measureShadowFields` in `processes` fresh processes, one after the other; medians over them. */
+export async function measureShadowFieldsInProcesses(quick: boolean, processes: number): Promise<ShadowFieldResult> {
+  const runs: ShadowFieldResult[] = [];
+  for (let i = 0; i < processes; i++) runs.push(await runChild(quick));
+  const med = (pick: (r: ShadowFieldResult) => number) => computeMedian(runs.map(pick));
+  return {
+    ...runs[0]!,
+    plainMs: med((r) => r.plainMs), shadowMs: med((r) => r.shadowMs), shadowVsPlain: med((r) => r.shadowVsPlain),
+    extraNsPerAccess: med((r) => r.extraNsPerAccess), hookVsNoHook: med((r) => r.hookVsNoHook), hookVsPlain: med((r) => r.hookVsPlain),
+    hookPatchedVsNoHook: med((r) => r.hookPatchedVsNoHook), processes, shadowVsPlainByProcess: runs.map((r) => r.shadowVsPlain),
+  };
 }
 
 const ENTRY = "bench/assembly/shadow.ts";
@@ -82,10 +102,23 @@ export async function measureShadowFields(quick: boolean): Promise<ShadowFieldRe
     iterations, plainMs: computeMedian(f.plain), shadowMs: computeMedian(f.shadow), shadowVsPlain: computePairedRatio(f.shadow, f.plain),
     extraNsPerAccess: ((computeMedian(f.shadow) - computeMedian(f.plain)) * 1e6) / accesses,
     objects, hookVsNoHook: computePairedRatio(c.hook, c.noHook), hookVsPlain: computePairedRatio(c.hook, c.plain),
-    hookPatchedVsNoHook: computePairedRatio(c.hookPatched, c.noHook), rounds,
+    hookPatchedVsNoHook: computePairedRatio(c.hookPatched, c.noHook), rounds, processes: 1, shadowVsPlainByProcess: [computePairedRatio(f.shadow, f.plain)],
   };
 }
 
 async function plainExports(bytes: Uint8Array): Promise<Record<string, any>> {
   return (await instantiate(bytes as BufferSource, { env: { abort: () => { throw new Error("abort"); } } })).exports as Record<string, any>;
 }
+
+function runChild(quick: boolean): Promise<ShadowFieldResult> {
+  const args = ["--expose-gc", fileURLToPath(import.meta.url), ...(quick ? ["--quick"] : [])];
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, args, { maxBuffer: 1 << 24 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`shadow-field bench child failed: ${err.message}\n${stderr}`));
+      else resolve(JSON.parse(stdout) as ShadowFieldResult);
+    });
+  });
+}
+
+// A child of measureShadowFieldsInProcesses: the results as JSON on stdout.
+if (isMain(import.meta.url)) process.stdout.write(JSON.stringify(await measureShadowFields(process.argv.includes("--quick"))));

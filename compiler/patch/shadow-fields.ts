@@ -72,7 +72,8 @@ export function rewriteShadowFields(text: string, fields: readonly NewField[], f
     edits.push({ at: field.start, end: field.end, text: replacement + "\n".repeat(newlines(original)) });
     tables.push(`let ${table}$t: HotwasmShadow<${type}> | null = null;`);
     tables.push(`function ${table}(): HotwasmShadow<${type}> { let t = ${table}$t; if (!t) { t = new HotwasmShadow<${type}>(); ${table}$t = t; } return t; }`);
-    frees.push(`{ const t = ${table}$t; if (t) t.remove(ptr); }`);
+    // Most freed objects have no entry: the probe runs on the table's address, with no call.
+    frees.push(`{ const i = __hotwasm_shadow_find(changetype<usize>(${table}$t), ptr); if (i >= 0) ${table}$t!.removeAt(i); }`);
     counts.push(`{ const t = ${table}$t; if (t) n += t.count; }`);
   });
   let out = text;

@@ -49,7 +49,7 @@ function importPath(file: string): string {
 }
 
 // Empty slots hold 0, removed ones 1 (object addresses are never 0 or 1). The load factor stays
-// at most 3/4 counting removed slots, so a probe always ends. `remove` runs inside the
+// at most 3/4 counting removed slots, so a probe always ends. `removeAt` runs inside the
 // collector and must not allocate: it only marks slots, and drops the arrays (set to null, which
 // allocates nothing) when the last entry goes. `lookup` and `set` run in the program and may:
 // they rebuild a table grown sparse (mostly removed slots) to the size its entries need. A
@@ -100,9 +100,7 @@ const SHADOW_TABLE = `
     this.count++;
   }
 
-  remove(key: usize): void {
-    const i = this.find(key);
-    if (i < 0) return;
+  removeAt(i: i32): void {
     unchecked(changetype<StaticArray<usize>>(this.keys)[i] = 1);
     unchecked(changetype<StaticArray<T>>(this.values)[i] = __hotwasm_zero<T>());
     if (--this.count == 0) {
