@@ -2,6 +2,7 @@
 // and Markdown tables for people.
 
 import type { MachineInfo } from "./machine.js";
+import { computeMedian } from "./stats.js";
 import type { OverheadResult } from "./call-overhead.js";
 import type { SwapPauseResult } from "./swap-pause.js";
 import type { LoadLatencyResult } from "./load-latency.js";
@@ -9,6 +10,7 @@ import type { MemoryResult } from "./memory.js";
 import type { ChurnResult } from "./churn.js";
 import { formatPauseFigures, type PauseFigures } from "./pool-pause.js";
 import type { ShadowFieldResult } from "./shadow-fields.js";
+import type { EditToPatchResult } from "./edit-to-patch.js";
 
 /** Everything one `npm run bench` measured. */
 export interface BenchResults {
@@ -26,6 +28,8 @@ export interface BenchResults {
   poolPause: PauseFigures[];
   /** A shadow field against a plain field, and the free-object hook unpatched and patched. */
   shadowFields: ShadowFieldResult;
+  /** Edit -> patch on vendored real programs. */
+  editToPatch: EditToPatchResult;
   goals: Goal[];
 }
 
@@ -67,6 +71,7 @@ export function evaluateGoals(r: Omit<BenchResults, "goals">): Goal[] {
   goals.push({ benchmark: "churn", goal: "zero wrong results", measured: `${wrong} of ${calls}`, met: wrong === 0 });
   const s = r.shadowFields;
   goals.push({ benchmark: "free-object hook", goal: "unpatched: with the hook / without <= 1.05", measured: formatNumber(s.hookVsNoHook, 3), met: s.hookVsNoHook <= 1.05 });
+  goals.push(...editToPatchGoals(r.editToPatch));
   return goals;
 }
 
@@ -114,7 +119,8 @@ export function formatReport(r: BenchResults): string {
     formatPauseFigures(r.poolPause),
     "```",
     "",
-    `## 7. Shadow fields and the free-object hook (CPU time ratios, median of ${r.shadowFields.rounds} interleaved rounds, median over ${r.shadowFields.processes} processes)`,
+    ...formatEditToPatch(r.editToPatch),
+    `## 8. Shadow fields and the free-object hook (CPU time ratios, median of ${r.shadowFields.rounds} interleaved rounds, median over ${r.shadowFields.processes} processes)`,
     formatTable(["loop", "plain field (ms)", "shadow field (ms)", "shadow / plain (each process)", "extra per access"], [[
       `${r.shadowFields.iterations.toLocaleString("en")} iterations of two reads and a write`, formatNumber(r.shadowFields.plainMs, 2),
       formatNumber(r.shadowFields.shadowMs, 2), `${formatNumber(r.shadowFields.shadowVsPlain, 2)} (${r.shadowFields.shadowVsPlainByProcess.map((v) => formatNumber(v, 2)).join(", ")})`,
@@ -130,6 +136,40 @@ export function formatReport(r: BenchResults): string {
     formatTable(["benchmark", "goal", "measured", "met"], r.goals.map((g) => [g.benchmark, g.goal, g.measured, g.met ? "yes" : "**no**"])),
   ];
   return out.join("\n") + "\n";
+}
+
+/** The goals of edit -> patch: cold diff < 3 s, dev save -> applied < 1 s, a one-literal patch <= 2 KiB, 20 of them in the arena. */
+function editToPatchGoals(e: EditToPatchResult): Goal[] {
+  const cold = computeMedian(e.cold.map((c) => c.wallMs));
+  const literal = e.sizes.find((s) => s.program === e.program && s.edit === "new-helper");
+  return [
+    { benchmark: `edit -> patch, ${e.program} (${e.functions} functions)`, goal: "cold hotwasm diff < 3 s (median, wall)", measured: `${formatNumber(cold, 0)} ms (CPU ${formatNumber(computeMedian(e.cold.map((c) => c.cpuMs)), 0)} ms)`, met: cold < 3000 },
+    { benchmark: `edit -> patch, ${e.program}`, goal: "warm hotwasm dev save -> applied < 1 s (median)", measured: `${formatNumber(e.devSave.medianMs, 0)} ms (CPU ${formatNumber(e.devSave.cpuMs, 0)} ms)`, met: e.devSave.medianMs < 1000 },
+    { benchmark: `edit -> patch, ${e.program}`, goal: "one-function edit with one new literal: patch <= 2 KiB", measured: `${literal?.bytes ?? "n/a"} bytes`, met: (literal?.bytes ?? Infinity) <= 2048 },
+    { benchmark: `edit -> patch, ${e.program}`, goal: "20 such patches stack in the default arena", measured: `${e.stack.loaded} of ${e.stack.patches} (${e.stack.arenaUsed} of ${e.stack.arenaSize} bytes)`, met: e.stack.loaded === e.stack.patches },
+  ];
+}
+
+/** Section 7: edit -> patch. */
+function formatEditToPatch(e: EditToPatchResult): string[] {
+  const steps = [...new Set(e.cold.flatMap((c) => Object.keys(c.steps)))];
+  const median = (f: (c: EditToPatchResult["cold"][number]) => number) => formatNumber(computeMedian(e.cold.map(f)), 0);
+  return [
+    `## 7. Edit -> patch on a real program (${e.program}, ${e.functions} functions; ms)`,
+    `Cold \`hotwasm diff\` (a fresh process each, ${e.cold.length} runs over body-fix, new-helper, add-lines; median):`,
+    formatTable(["process (wall)", "process (CPU)", ...steps], [[median((c) => c.wallMs), median((c) => c.cpuMs), ...steps.map((k) => median((c) => c.steps[k] ?? 0))]]),
+    "",
+    `Warm (in one process, as the dev loop runs them; ${e.warm.runs} diffs, median):`,
+    formatTable(["diff (wall)", "diff (CPU)", ...Object.keys(e.warm.steps)], [[formatNumber(e.warm.wallMs, 0), formatNumber(e.warm.cpuMs, 0), ...Object.values(e.warm.steps).map((v) => formatNumber(v, 0))]]),
+    "",
+    `\`hotwasm dev\`: ${e.devSave.saves} saves, file written -> applied in a Node host: median ${formatNumber(e.devSave.medianMs, 0)} ms (CPU ${formatNumber(e.devSave.cpuMs, 0)} ms; diff ${formatNumber(e.devSave.buildMs, 0)} ms, load ${formatNumber(e.devSave.applyMs, 1)} ms; each: ${e.devSave.samples.join(", ")})`,
+    "",
+    "Patch sizes (bytes; static data the patch brings, the rest is the base's own):",
+    formatTable(["program", "functions", "edit", "patch", "static data", "functions in the patch"], e.sizes.map((s) => [s.program, String(s.functions), s.edit, String(s.bytes), String(s.dataSize), String(s.changed)])),
+    "",
+    `Stacking: ${e.stack.loaded} of ${e.stack.patches} distinct copies of the ${e.stack.bytes}-byte one-literal patch in force at once, ${e.stack.arenaUsed} of the arena's ${e.stack.arenaSize} bytes used.`,
+    "",
+  ];
 }
 
 function formatTable(head: string[], rows: string[][]): string {

@@ -1,12 +1,13 @@
 // Text for people: a base build's manifest and a patch's bindings.
 
 import type { Manifest } from "../host/model/manifest.js";
+import { isOwnFunction } from "../host/model/function-counts.js";
 import type { PatchMeta } from "../host/model/patch-meta.js";
 import { formatFuncType, type ModuleInfo } from "../host/wasm/wasm-reader.js";
 
 /** The manifest as a report; `all` includes library functions and globals. */
 export function formatManifest(m: Manifest, all: boolean): string {
-  const own = (name: string) => all || !name.startsWith("~");
+  const own = (name: string) => all || isOwnFunction(name);
   const patchable = m.functions.filter((f) => f.slot !== null && own(f.name));
   const hooks = m.functions.filter((f) => f.slot !== null && !own(f.name));
   const fixed = m.functions.filter((f) => f.slot === null && own(f.name));

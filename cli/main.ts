@@ -53,10 +53,15 @@ export function createProgram(io: CliIo, passthrough: string[]): Command {
   return program;
 }
 
-/** The one place a failure becomes output and an exit code. */
+/** The one place a failure becomes output and an exit code: every failure names its code. */
 function reportFailure(err: unknown, io: CliIo): number {
   if (err instanceof CommanderError) {
-    if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") return 0;
+    if (err.code === "commander.helpDisplayed" || err.code === "commander.version") return 0;
+    // `hotwasm` alone prints the help to stderr; `hotwasm help` asks for it.
+    if (err.code === "commander.help") {
+      if (err.exitCode === 0) return 0;
+      io.err("error: name a command (the list is above)");
+    }
     return 2;
   }
   if (err instanceof CliUsageError) {
@@ -68,11 +73,19 @@ function reportFailure(err: unknown, io: CliIo): number {
     return 1;
   }
   if (isBuildError(err)) {
-    io.err(err.log.trim() ? err.log.trimEnd() : `error: ${err.message}`);
+    if (err.log.trim()) io.err(err.log.trimEnd());
+    io.err(`error E_COMPILE_ERROR: ${firstLine(err.log) ?? err.message}`);
     return 1;
   }
-  io.err(`error: ${err instanceof Error ? err.message : String(err)}`);
+  io.err(`error E_INTERNAL: ${err instanceof Error ? err.message : String(err)}`);
   return 1;
+}
+
+/** asc's first error line, without its colours. */
+function firstLine(log: string): string | null {
+  // eslint-disable-next-line no-control-regex
+  const plain = log.replace(/\x1b\[[0-9;]*m/g, "");
+  return plain.split("\n").find((l) => /^ERROR\b/.test(l.trim()))?.trim() ?? null;
 }
 
 // By name: importing the compiler's BuildError would load asc and Binaryen for every command.

@@ -13,10 +13,12 @@ import { serveUntilStopped } from "./serve-lifecycle.js";
 import { PatchJournal } from "../host/node/patch-journal.js";
 import { restorePatches } from "../host/node/restore-patches.js";
 import type { CliIo } from "./io.js";
+import { auditTarget } from "./audit-target.js";
 
 /** What `serve` hands over once its own options are checked. */
 export interface PoolServeOptions {
-  app: string;
+  /** The base's bytes (read by serve, not through the patch directory). */
+  app: Uint8Array;
   workers: number;
   host: string;
   port: number;
@@ -42,13 +44,13 @@ const DEFAULT_IMPORTS = new URL("../host/node/pool-console-imports.js", import.m
 export async function servePool(o: PoolServeOptions, io: CliIo): Promise<void> {
   const { root, readFile } = await createConfinedReader(resolve(io.cwd, o.patchDir), o.maxPatchBytes);
   const keys = o.trustedKeys === undefined ? [] : await readTrustedKeys(resolve(io.cwd, o.trustedKeys));
-  const pool = await HostPool.create(resolve(io.cwd, o.app), {
+  const pool = await HostPool.create(o.app, {
     workers: o.workers,
     imports: o.imports ? pathToFileURL(resolve(io.cwd, o.imports)) : DEFAULT_IMPORTS,
     readFile, maxPatchBytes: o.maxPatchBytes,
     verifyPatch: keys.length > 0 ? createPatchVerifier(keys) : undefined,
   });
-  const audit = openAuditLog(o.auditLog ? resolve(io.cwd, o.auditLog) : io.err, pool);
+  const audit = openAuditLog(auditTarget(o.auditLog, io), pool);
   if (o.stateDir !== undefined) {
     const journal = await PatchJournal.open(resolve(io.cwd, o.stateDir));
     await restorePatches(pool, journal, io.err, (record) => audit.record(record));

@@ -138,7 +138,7 @@ export class DevSession {
     if (!quiet) this.o.emit({ type: "building", seq, files });
     const started = performance.now();
     try {
-      const { report, patch } = await buildDiff({ base: this.base.binary, cwd: this.o.cwd, ascArgs: this.o.ascArgs });
+      const { report, patch } = await buildDiff({ base: this.base.binary, cwd: this.o.cwd, root: ".", ascArgs: this.o.ascArgs });
       if (quiet && !patch) return;
       const build_ms = ms(started);
       this.patch = { seq, base: this.base.manifest.buildId, changed: report.changed, added: report.added, hp_bytes: patch ? encodeBase64(patch.binary) : null, files, build_ms };
@@ -159,7 +159,8 @@ export class DevSession {
 }
 
 async function buildBase(o: DevSessionOptions): Promise<DevBase> {
-  const built = await buildPatchable({ cwd: o.cwd, entries: o.entries, outFile: o.outFile, ascArgs: o.ascArgs });
+  // The project directory is the root: the sources it watches are named relative to it.
+  const built = await buildPatchable({ cwd: o.cwd, root: ".", entries: o.entries, outFile: o.outFile, ascArgs: o.ascArgs });
   return { binary: built.binary, manifest: built.manifest!, file: built.outFile!, sources: readSources(built.binary) ?? {} };
 }
 

@@ -36,7 +36,7 @@ export async function buildExamplePatches(o: { cwd: string; dir: string; base: U
     const description = headerSentence(await readFile(resolve(o.cwd, file), "utf8"));
     const name = fileName.replace(/\.ts$/, "");
     try {
-      const built = await buildPatch({ patch: file, base: o.base, cwd: o.cwd, files: o.sources });
+      const built = await buildPatch({ patch: file, base: o.base, cwd: o.cwd, root: ".", files: o.sources });
       out.push({ name, file, description, replaces: built.meta.replace_config ?? {}, binary: built.binary, problem: null });
     } catch (err) {
       out.push({ name, file, description, replaces: {}, binary: null, problem: toDevProblem(err, 0, [file]) });

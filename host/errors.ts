@@ -52,11 +52,11 @@ export const ERROR_CODES = {
   E_PATH_OUTSIDE: "hp_file resolves outside the server's patch directory (.., an absolute path or a symlink)",
   E_PATCH_UNSIGNED: "the server only loads signed patches and this one has no signature",
   E_BAD_PATCH_SIGNATURE: "the patch's signature is malformed, from an untrusted key, or does not match its bytes",
-  E_ADMIN_CONFIG: "the admin server's options are unusable (token, trusted keys, patch directory, address)",
+  E_ADMIN_CONFIG: "the admin server's or client's options are unusable (token, trusted keys, patch directory, address)",
   E_ADMIN_UNREACHABLE: "the admin client could not reach the server or understand its answer",
   E_STATE_WRITE_FAILED: "the state directory could not record a load; the load was rolled back",
   E_STATE_CORRUPT: "a state directory entry or its stored patch is unreadable or does not match its hash",
-  E_INVALID_OPTION: "an option of a host or pool is out of range or of the wrong type",
+  E_INVALID_OPTION: "an option of a host, pool or build is out of range or of the wrong type",
   E_WORKER_FAILED: "a worker of a pool could not start, crashed or exited; the message names it",
   E_CALL_FAILED: "a call on a pool worker threw, trapped or named no exported function",
   E_SAFEPOINT_TIMEOUT: "a worker did not reach a safe point in time; no worker switched",
@@ -64,6 +64,10 @@ export const ERROR_CODES = {
   E_COMPILE_ERROR: "the AssemblyScript compiler reported errors; its messages say where",
   E_DEV_UNREACHABLE: "the dev client could not reach the dev server or lost its connection",
   E_BUNDLE_NODE_IMPORT: "the browser bundle would contain a Node module (node:*), which browsers do not have",
+  E_READ_FAILED: "a file a command was given (a base, a source, a key, a token, a config) could not be read",
+  E_WRITE_FAILED: "a command could not write its output file (no such directory, no permission, or it exists)",
+  E_WRONG_FILE_TYPE: "a file given to a command is not of the kind it takes (e.g. a .ts source, a PEM key)",
+  E_ADMIN_TIMEOUT: "the admin server did not answer in time; a load or unload may still have taken effect",
 } as const;
 
 /** A stable error code. */
@@ -93,7 +97,7 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   E_BODY_TOO_LARGE: 413, E_INTERNAL: 500, E_AUTH_REQUIRED: 401, E_AUTH_FAILED: 401, E_FORBIDDEN_ORIGIN: 403,
   E_PATH_OUTSIDE: 403, E_PATCH_UNSIGNED: 403, E_BAD_PATCH_SIGNATURE: 403, E_STATE_WRITE_FAILED: 503,
   E_INVALID_OPTION: 400, E_WORKER_FAILED: 503, E_CALL_FAILED: 500,
-  E_SAFEPOINT_TIMEOUT: 503, E_POOL_CLOSED: 503,
+  E_SAFEPOINT_TIMEOUT: 503, E_POOL_CLOSED: 503, E_ADMIN_TIMEOUT: 504,
 };
 
 /** The HTTP status for a refusal: 422 for a patch that does not fit the base, unless listed. */

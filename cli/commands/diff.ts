@@ -1,10 +1,9 @@
 // `hotwasm diff --base app.wasm [entry.ts ...] [--only GLOB]... [-o fix.wasm] [--root DIR] [--json] [-- asc options]`
 
 import type { Command } from "commander";
-import { readFile } from "node:fs/promises";
-import { resolve } from "node:path";
-import { HotwasmError, describeError, isHotwasmError } from "../../host/errors.js";
+import { isHotwasmError } from "../../host/errors.js";
 import { collect, type CliIo } from "../io.js";
+import { checkSourceName, readBaseBuild, readInput } from "../read-input.js";
 
 /** Adds the diff command. */
 export function registerDiff(program: Command, io: CliIo, passthrough: string[]): void {
@@ -34,13 +33,12 @@ Examples:
   $ hotwasm diff --base build/app.wasm --only 'assembly/game/*' -o build/game-fix.wasm
   $ hotwasm diff --base build/app.wasm --only 'Board#*' --json`)
     .action(async (entries: string[], opts: { base: string; only: string[]; out: string; root?: string; json?: boolean }) => {
-      const { buildDiff } = await import("../../compiler/diff/build-diff.js");
-      let base: Uint8Array;
-      try {
-        base = new Uint8Array(await readFile(resolve(io.cwd, opts.base)));
-      } catch (err) {
-        throw new HotwasmError("E_PATCH_READ_FAILED", `cannot read the base ${opts.base}: ${describeError(err)}`, { cause: err });
+      for (const entry of entries) {
+        checkSourceName(entry, "the entry");
+        await readInput(io, entry, "the entry");
       }
+      const base = await readBaseBuild(io, opts.base);
+      const { buildDiff } = await import("../../compiler/diff/build-diff.js");
       let result: Awaited<ReturnType<typeof buildDiff>>;
       try {
         result = await buildDiff({

@@ -1,14 +1,13 @@
 // `hotwasm inspect FILE [--json] [--all]`: what a base build's manifest or a patch says.
 
 import type { Command } from "commander";
-import { readFile } from "node:fs/promises";
-import { resolve } from "node:path";
-import { HotwasmError, describeError } from "../../host/errors.js";
+import { HotwasmError } from "../../host/errors.js";
 import { decodeManifest, MANIFEST_SECTION } from "../../host/model/manifest.js";
 import { readPatchMeta } from "../../host/model/patch-meta.js";
 import { customSection, readModule, WasmReadError } from "../../host/wasm/wasm-reader.js";
 import { formatManifest, formatPatch } from "../format-inspect.js";
 import type { CliIo } from "../io.js";
+import { readInput } from "../read-input.js";
 
 /** Adds the inspect command. */
 export function registerInspect(program: Command, io: CliIo): void {
@@ -24,12 +23,7 @@ Examples:
   $ hotwasm inspect build/app.wasm --json   # the whole manifest
   $ hotwasm inspect build/hp.wasm           # a patch: its base build, imports, exports, default config`)
     .action(async (file: string, opts: { json?: boolean; all?: boolean }) => {
-      let bytes: Uint8Array;
-      try {
-        bytes = new Uint8Array(await readFile(resolve(io.cwd, file)));
-      } catch (err) {
-        throw new HotwasmError("E_PATCH_READ_FAILED", `cannot read ${file}: ${describeError(err)}`, { cause: err });
-      }
+      const bytes = await readInput(io, file, "", "E_PATCH_READ_FAILED");
       let info;
       try {
         info = readModule(bytes);

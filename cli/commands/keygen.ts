@@ -1,11 +1,11 @@
 // `hotwasm keygen NAME`: a new ed25519 key pair for signing patches: NAME.key and NAME.pub.
 
 import type { Command } from "commander";
-import { rm, writeFile } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { resolve } from "node:path";
-import { describeError } from "../../host/errors.js";
 import { generateSigningKeys } from "../../host/node/patch-signing.js";
 import { CliUsageError, type CliIo } from "../io.js";
+import { writeOutput } from "../read-input.js";
 
 /** Adds the keygen command. */
 export function registerKeygen(program: Command, io: CliIo): void {
@@ -21,18 +21,14 @@ Examples:
   $ hotwasm keygen release            # release.key, release.pub
   $ hotwasm keygen keys/alice`)
     .action(async (name: string) => {
+      if (/(^|[\\/])\.{0,2}$/.test(name)) throw new CliUsageError(`NAME must name a file (NAME.key, NAME.pub are written), not the directory "${name}"`);
       const keys = generateSigningKeys();
-      const base = resolve(io.cwd, name);
+      await writeOutput(io, `${name}.pub`, keys.publicKeyPem, { exclusive: true });
       try {
-        await writeFile(`${base}.pub`, keys.publicKeyPem, { flag: "wx" });
+        await writeOutput(io, `${name}.key`, keys.privateKeyPem, { exclusive: true, mode: 0o600 });
       } catch (err) {
-        throw new CliUsageError(`cannot write ${name}.pub: ${describeError(err)}`);
-      }
-      try {
-        await writeFile(`${base}.key`, keys.privateKeyPem, { flag: "wx", mode: 0o600 });
-      } catch (err) {
-        await rm(`${base}.pub`, { force: true }); // no public key without its private key
-        throw new CliUsageError(`cannot write ${name}.key: ${describeError(err)}`);
+        await rm(resolve(io.cwd, `${name}.pub`), { force: true }); // no public key without its private key
+        throw err;
       }
       io.out(`key ${keys.keyId}: wrote ${name}.key (private) and ${name}.pub (public)`);
     });

@@ -2,11 +2,9 @@
 // into a running `hotwasm serve` and prints its hp_id.
 
 import type { Command } from "commander";
-import { readFile } from "node:fs/promises";
-import { resolve } from "node:path";
-import { HotwasmError, describeError } from "../../host/errors.js";
 import { addClientOptions, clientFrom, parsePairs, type ClientOptions } from "../admin-options.js";
 import { collect, CliUsageError, type CliIo } from "../io.js";
+import { compileModule, readInput } from "../read-input.js";
 
 /** Adds the load command. */
 export function registerLoad(program: Command, io: CliIo): void {
@@ -37,7 +35,8 @@ Examples:
     .action(async (file: string, opts: ClientOptions & { replace: string[]; ref: string[]; upload?: boolean; json?: boolean; maxTraps?: string; trapWindowMs?: string }) => {
       const config = { replace_config: parsePairs("--replace", opts.replace), ref_config: parsePairs("--ref", opts.ref), ...policyOf(opts) };
       const client = await clientFrom(opts, io);
-      const hpId = await client.load(opts.upload ? { hp_bytes: await readLocal(file, io), ...config } : { hp_file: file, ...config });
+      const hp_bytes = opts.upload ? await readUpload(io, file) : undefined;
+      const hpId = await client.load(hp_bytes ? { hp_bytes, ...config } : { hp_file: file, ...config });
       io.out(opts.json ? JSON.stringify({ hp_id: hpId, error: "" }) : hpId);
     });
 }
@@ -54,10 +53,9 @@ function policyOf(opts: { maxTraps?: string; trapWindowMs?: string }): { policy?
   return { policy: { max_traps: whole("--max-traps", opts.maxTraps), window_ms: whole("--trap-window-ms", opts.trapWindowMs ?? "60000") } };
 }
 
-async function readLocal(file: string, io: CliIo): Promise<Uint8Array> {
-  try {
-    return new Uint8Array(await readFile(resolve(io.cwd, file)));
-  } catch (err) {
-    throw new HotwasmError("E_PATCH_READ_FAILED", `cannot read ${file}: ${describeError(err)}`, { cause: err });
-  }
+/** A patch to upload: read here, and refused here when it is not WebAssembly (E_INVALID_MODULE). */
+async function readUpload(io: CliIo, file: string): Promise<Uint8Array> {
+  const bytes = await readInput(io, file, "", "E_PATCH_READ_FAILED");
+  compileModule(bytes, file);
+  return bytes;
 }

@@ -1,10 +1,8 @@
 // `hotwasm patch FILE --base app.wasm [-o out.wasm] [--replace NEW=TARGET]...`
 
 import type { Command } from "commander";
-import { readFile } from "node:fs/promises";
-import { resolve } from "node:path";
-import { HotwasmError, describeError } from "../../host/errors.js";
 import { collect, CliUsageError, type CliIo } from "../io.js";
+import { checkSourceName, readBaseBuild, readInput } from "../read-input.js";
 
 /** Adds the patch command. */
 export function registerPatch(program: Command, io: CliIo): void {
@@ -21,7 +19,10 @@ export function registerPatch(program: Command, io: CliIo): void {
     .addHelpText("after", `
 The patch is compiled together with the app's entries and the base's compiler options, shares the
 base's allocator, collector and shadow stack, and may build strings, arrays, maps and classes of its
-own. Each exported function replaces the app function of the same name; a comment
+own. It reaches any global, function, constant or class of the app by the app's own names,
+module-private ones too: import them from the app's module as if they were exported
+(import { count, bump } from "../assembly/index"; count += 1 writes the running app's count).
+Each exported function replaces the app function of the same name; a comment
 "// @hotwasm-replace Counter#inc" before an export, or --replace, names another target.
 
 Examples:
@@ -34,12 +35,9 @@ Examples:
         if (!m) throw new CliUsageError(`--replace takes EXPORT=TARGET, not "${pair}"`);
         replace[m[1]!] = m[2]!;
       }
-      let base: Uint8Array;
-      try {
-        base = new Uint8Array(await readFile(resolve(io.cwd, opts.base)));
-      } catch (err) {
-        throw new HotwasmError("E_PATCH_READ_FAILED", `cannot read the base ${opts.base}: ${describeError(err)}`, { cause: err });
-      }
+      checkSourceName(file, "the patch source");
+      await readInput(io, file, "the patch source");
+      const base = await readBaseBuild(io, opts.base);
       const out = opts.out ?? `build/${file.replace(/^.*[\\/]/, "").replace(/\.ts$/, "")}.wasm`;
       const { buildPatch } = await import("../../compiler/patch/build-patch.js");
       const result = await buildPatch({ patch: file, base, replace, outFile: out, cwd: io.cwd, root: opts.root, safepoints: opts.safepoints });

@@ -14,6 +14,8 @@ import { readTls, readToken } from "../admin-options.js";
 import { serveUntilStopped } from "../serve-lifecycle.js";
 import { isLoopbackName } from "../../host/node/admin-auth.js";
 import { collect, CliUsageError, type CliIo } from "../io.js";
+import { readBaseBuild } from "../read-input.js";
+import { auditTarget } from "../audit-target.js";
 
 interface ServeOptions {
   host: string; port: string; rpc?: boolean; tokenFile?: string; patchDir: string; trustedKeys?: string; maxPatchBytes: string;
@@ -36,7 +38,7 @@ export function registerServe(program: Command, io: CliIo): void {
     .option("--patch-dir <dir>", "hp_file paths are read from, and confined to, this directory", ".")
     .option("--trusted-keys <path>", "only load patches signed by these ed25519 keys (a PEM file, or a directory of *.pub)")
     .option("--max-patch-bytes <n>", "largest patch, read from a file or uploaded", String(DEFAULT_MAX_PATCH_BYTES))
-    .option("--audit-log <file>", "append one JSON line per admin request to FILE (default: stderr)")
+    .option("--audit-log <file>", "append one JSON line per admin request to FILE, or write it to stdout with - (default: none)")
     .option("--imports <module>", "ES module whose default export (getHost) => imports gives the base its imports")
     .option("--run <export>", "call this export of the base once at start (repeatable)", collect, [])
     .option("--tick <export>", "call this export of the base every --tick-ms")
@@ -69,6 +71,7 @@ Examples:
       if (opts.dev !== undefined && !/^https?:\/\/[^/]/.test(opts.dev)) throw new CliUsageError(`--dev takes the dev server's URL (http://HOST:PORT), not "${opts.dev}"`);
       const maxPatchBytes = wholeNumber("--max-patch-bytes", opts.maxPatchBytes, 2 ** 31 - 1);
       const token = await readToken(opts.tokenFile, io);
+      const base = await readBaseBuild(io, app);
       const tls = await readTls(opts.tlsCert, opts.tlsKey, io);
       if (token !== undefined && !tls && !isLoopbackName(opts.host)) {
         io.err(`hotwasm serve: warning: the token travels in clear beyond loopback; give --tls-cert and --tls-key, or put a TLS proxy in front`);
@@ -77,7 +80,7 @@ Examples:
         const workers = wholeNumber("--workers", opts.workers, 256);
         if (workers < 1) throw new CliUsageError("--workers must be at least 1");
         const { servePool } = await import("../serve-pool.js");
-        return servePool({ ...opts, app, workers, port, tickMs, maxPatchBytes, token, tls, rpc: !!opts.rpc }, io);
+        return servePool({ ...opts, app: base, workers, port, tickMs, maxPatchBytes, token, tls, rpc: !!opts.rpc }, io);
       }
       const imports = opts.imports ? await loadImportsModule(opts.imports, io.cwd) : (get: Parameters<typeof consoleImports>[0]) => consoleImports(get, io.out);
       const served = await instantiateServedHost({
@@ -86,7 +89,7 @@ Examples:
       });
       const { host } = served;
       const tick = opts.tick === undefined ? null : exportedFunction(host, opts.tick);
-      const audit = openAuditLog(opts.auditLog ? resolve(io.cwd, opts.auditLog) : io.err, host);
+      const audit = openAuditLog(auditTarget(opts.auditLog, io), host);
       if (opts.stateDir !== undefined) {
         const journal = await PatchJournal.open(resolve(io.cwd, opts.stateDir), { onStep: testPause(io) });
         await restorePatches(host, journal, io.err, (record) => audit.record(record));

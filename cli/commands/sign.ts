@@ -1,12 +1,11 @@
 // `hotwasm sign PATCH --key NAME.key [-o OUT]`: signs a patch (ed25519) for servers that trust the key.
 
 import type { Command } from "commander";
-import { readFile, writeFile } from "node:fs/promises";
-import { resolve } from "node:path";
-import { HotwasmError, describeError } from "../../host/errors.js";
+import { HotwasmError } from "../../host/errors.js";
 import { splitSignature } from "../../host/link/patch-signature.js";
 import { signPatch } from "../../host/node/patch-signing.js";
 import type { CliIo } from "../io.js";
+import { compileModule, readInput, writeOutput } from "../read-input.js";
 
 /** Adds the sign command. */
 export function registerSign(program: Command, io: CliIo): void {
@@ -24,19 +23,13 @@ Examples:
   $ hotwasm sign build/hp.wasm --key release.key
   $ hotwasm sign build/hp.wasm --key release.key -o dist/hp.signed.wasm`)
     .action(async (patch: string, opts: { key: string; out?: string }) => {
-      const bytes = await readOrRefuse(resolve(io.cwd, patch), patch);
-      const key = new TextDecoder().decode(await readOrRefuse(resolve(io.cwd, opts.key), opts.key));
+      const bytes = await readInput(io, patch, "", "E_PATCH_READ_FAILED");
+      compileModule(bytes, patch);
+      const key = new TextDecoder().decode(await readInput(io, opts.key, "the key"));
+      if (!/-----BEGIN PRIVATE KEY-----/.test(key)) throw new HotwasmError("E_WRONG_FILE_TYPE", `${opts.key} is not a PEM private key (hotwasm keygen NAME makes NAME.key)`);
       const signed = signPatch(bytes, key);
       const out = opts.out ?? patch;
-      await writeFile(resolve(io.cwd, out), signed);
+      await writeOutput(io, out, signed);
       io.out(`signed ${out} with key ${splitSignature(signed).signature!.key_id}`);
     });
-}
-
-async function readOrRefuse(path: string, shown: string): Promise<Uint8Array> {
-  try {
-    return new Uint8Array(await readFile(path));
-  } catch (err) {
-    throw new HotwasmError("E_PATCH_READ_FAILED", `cannot read ${shown}: ${describeError(err)}`, { cause: err });
-  }
 }

@@ -2,7 +2,7 @@
 
 import type { Command } from "commander";
 import { addClientOptions, clientFrom, type ClientOptions } from "../admin-options.js";
-import type { CliIo } from "../io.js";
+import { CliUsageError, type CliIo } from "../io.js";
 
 /** Adds the unload command. */
 export function registerUnload(program: Command, io: CliIo): void {
@@ -17,6 +17,7 @@ Examples:
   $ hotwasm unload f92cbaf0...            # the full 64-digit id
   $ hotwasm unload "$(hotwasm load build/hp.wasm)" --rpc`)
     .action(async (hpId: string, opts: ClientOptions) => {
+      if (!/^[0-9a-f]{64}$/.test(hpId)) throw new CliUsageError(`HP_ID is the 64 hex digits hotwasm load printed (hotwasm info lists them), not "${hpId}"`);
       const { warnings } = await (await clientFrom(opts, io)).unload(hpId);
       for (const warning of warnings) io.err(`warning: ${warning}`);
       io.out(`unloaded ${hpId}`);

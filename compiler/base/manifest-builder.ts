@@ -4,7 +4,7 @@
 import type { Program } from "assemblyscript";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
-import type { BinaryenModule } from "../common/binaryen-util.js";
+import { emitStableBinary, type Binaryen, type BinaryenModule } from "../common/binaryen-util.js";
 import { VISIT_GLOBALS_BASE, type RewriteOutcome } from "./make-patchable.js";
 import { describeClasses } from "../common/class-layout.js";
 import { SUPPORT_PREFIX } from "../common/finalize-hook.js";
@@ -14,10 +14,10 @@ const RUNTIME_NAMES = ["stub", "minimal", "incremental"];
 const USER_ENTRY = 1; // SourceKind.UserEntry
 
 /** The manifest custom section for a rewritten module; `project` is the root its paths are relative to. */
-export function buildManifestSection(module: BinaryenModule, program: Program, outcome: RewriteOutcome, compilerVersion: string, project?: Manifest["project"]) {
+export function buildManifestSection(b: Binaryen, module: BinaryenModule, program: Program, outcome: RewriteOutcome, compilerVersion: string, project?: Manifest["project"]) {
   const flags = compilerFlags(program);
   const hash = sha256.create();
-  hash.update(module.emitBinary());
+  hash.update(emitStableBinary(b, module));
   hash.update(new TextEncoder().encode(JSON.stringify(flags)));
   const manifest: Manifest = {
     hotwasm: MANIFEST_VERSION,

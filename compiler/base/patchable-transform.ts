@@ -4,7 +4,8 @@
 // HOTWASM_SAFEPOINTS (off, entries, loops, both), HOTWASM_POLL_INTERVAL, HOTWASM_VERSION_LOOPS
 // (0: no loop versioning, version-loops.ts) and HOTWASM_FINALIZE (0: no free-object hook,
 // common/finalize-hook.ts). After the optimiser, the standard-library functions still there are
-// exported for patches to call (export-library.ts).
+// exported for patches to call (export-library.ts). Given twice to one compilation (`hotwasm
+// build` in a project whose asconfig.json lists the transform), only the first runs.
 
 import { version as ascVersion } from "assemblyscript/asc";
 import { Transform } from "assemblyscript/transform";
@@ -37,6 +38,8 @@ export default class HotwasmTransform extends Transform {
   declare readonly program: Program;
   declare readonly binaryen: unknown;
   private noPatch = new Set<string>();
+  /** False when another hotwasm transform already works on this program. */
+  private active = false;
 
   /** A transform class with fixed options (for `hotwasm build` and tests). */
   static withOptions(options: Partial<TransformOptions>): typeof HotwasmTransform {
@@ -46,6 +49,8 @@ export default class HotwasmTransform extends Transform {
   }
 
   afterParse(parser: Parser): void {
+    this.active = claimProgram(this.program);
+    if (!this.active) return;
     // The host and patches need the runtime entry points (__new, __pin, __unpin, __collect, __rtti_base).
     this.program.options.exportRuntime = true;
     this.noPatch = findNoPatchMarkers(this.program);
@@ -53,13 +58,14 @@ export default class HotwasmTransform extends Transform {
   }
 
   afterCompile(module: binaryenNs.Module): void {
+    if (!this.active) return;
     const b = this.binaryen as unknown as Binaryen;
     const program = this.program;
     const options = resolveOptions((this.constructor as typeof HotwasmTransform).options);
     const outcome = makePatchable(b, module, program, { ...options, noPatch: this.noPatch });
     const safepoints = insertSafepoints(b, module, outcome, options.safepoints);
     splitTwins(b, module, outcome.functions);
-    const section = buildManifestSection(module, program, { ...outcome, safepoints }, ascVersion, projectOf((this as unknown as { baseDir?: string }).baseDir));
+    const section = buildManifestSection(b, module, program, { ...outcome, safepoints }, ascVersion, projectOf((this as unknown as { baseDir?: string }).baseDir));
     module.addCustomSection(section.name, section.bytes);
     if (options.sources) module.addCustomSection(SOURCES_SECTION, encodeSources(collectSources(program)));
     validateOrThrow(module, "hotwasm transform", b);
@@ -72,6 +78,15 @@ export default class HotwasmTransform extends Transform {
       module.addCustomSection(LIBRARY_SECTION, encodeLibrary(exportLibrary(b, module, library)));
     });
   }
+}
+
+/** Marks `program` as transformed; false when it was already (by any copy of this module). */
+function claimProgram(program: Program): boolean {
+  const key = Symbol.for("hotwasm.patchable-transform");
+  const marked = program as unknown as Record<symbol, boolean>;
+  if (marked[key]) return false;
+  marked[key] = true;
+  return true;
 }
 
 /**

@@ -130,6 +130,28 @@ function findInvalidFunctions(b: Binaryen, module: BinaryenModule): string[] {
   return bad;
 }
 
+/** The module's binary under fixed writer settings: Binaryen's global optimise and shrink levels
+ * Stack IR and debug-info options (which asc leaves set after a compilation) change how the binary is written, so a hash of it
+ * taken under whatever settings are current would differ between the first build of a process
+ * and the next. */
+export function emitStableBinary(b: Binaryen, module: BinaryenModule): Uint8Array {
+  const saved = { optimize: b.getOptimizeLevel(), shrink: b.getShrinkLevel(), generate: b.getGenerateStackIR(), optimizeStack: b.getOptimizeStackIR(), debug: b.getDebugInfo() };
+  b.setOptimizeLevel(0);
+  b.setShrinkLevel(0);
+  b.setGenerateStackIR(false);
+  b.setOptimizeStackIR(false);
+  b.setDebugInfo(false);
+  try {
+    return module.emitBinary();
+  } finally {
+    b.setOptimizeLevel(saved.optimize);
+    b.setShrinkLevel(saved.shrink);
+    b.setGenerateStackIR(saved.generate);
+    b.setOptimizeStackIR(saved.optimizeStack);
+    b.setDebugInfo(saved.debug);
+  }
+}
+
 /** True when the module defines or imports function `name`. */
 export function hasFunction(module: BinaryenModule, name: string): boolean {
   return module.getFunction(name) !== 0;

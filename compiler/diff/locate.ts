@@ -15,8 +15,10 @@ export function locator(program: Program): Locate {
   for (const cls of (program.managedClasses as unknown as Map<number, ElementLike & { internalName: string }>).values()) classes.set(cls.internalName, cls);
   return (symbol) => {
     const element = instances.get(symbol) ?? classes.get(symbol) ?? elements.get(symbol);
-    if (element) return where(element.declaration?.range);
-    // "Class#field": a field of a class (or the class, when the field is gone).
+    const found = where(element?.declaration?.range);
+    if (found && !found.startsWith("~lib/native")) return found;
+    // "Class#field", "Class#get:field": a field of a class (or the class, when the field is gone).
+    symbol = symbol.replace(/#[gs]et:/, "#");
     const at = symbol.lastIndexOf("#");
     const cls = at > 0 ? classes.get(symbol.slice(0, at)) : undefined;
     if (!cls) return null;

@@ -37,10 +37,12 @@ export function foldRefusals(rude: RudeEdit[], manifest: Manifest): RudeEdit[] {
     folded.add(r);
   };
   for (const r of out) {
-    if (r.code === "E_NOT_PATCHABLE" && r.symbol && GENERATED.has(reasons.get(r.symbol) ?? "")) {
-      const owner = causes.find((c) => isMemberOf(r.symbol!, c.symbol!));
-      if (owner) into(owner, r);
-    } else if (r.code === "E_NOT_PATCHABLE" && r.symbol?.startsWith("~") && causes.length > 0) into(causes[0]!, r);
+    // The class's generated accessors and visitor (and its constructor, whose parameter properties
+    // are its fields) change with its fields.
+    const generated = r.symbol && (GENERATED.has(reasons.get(r.symbol) ?? "") || r.symbol.endsWith("#constructor"));
+    const owner = generated && (r.code === "E_NOT_PATCHABLE" || r.code === "E_SIGNATURE_MISMATCH") ? causes.find((c) => isMemberOf(r.symbol!, c.symbol!)) : undefined;
+    if (owner) into(owner, r);
+    else if (r.code === "E_NOT_PATCHABLE" && r.symbol?.startsWith("~") && causes.length > 0) into(causes[0]!, r);
   }
   return out.filter((r) => !folded.has(r));
 }

@@ -12,6 +12,7 @@ import type { Binaryen } from "../common/binaryen-util.js";
 import { compileCapture } from "../common/compile-capture.js";
 import { setUpAfterInitialize, setUpAfterParse } from "./program-setup.js";
 import { classIdProblem } from "../common/class-ids.js";
+import { exposePrivateImports, hideExposedNames, restoreFlags, type ExposedNames } from "./private-imports.js";
 
 /** What to compile. */
 export interface BaseCompile<T> {
@@ -43,20 +44,31 @@ export async function compileWithBase<T>(c: BaseCompile<T>): Promise<T> {
     "-O0", "--memoryBase", String(c.memoryBase), "--tableBase", String(c.tableBase),
   ];
   let compiled: Program | null = null;
-  return compileCapture({
-    argv, root: c.root, files: c.files,
-    onParsed: (program, parser) => {
-      compiled = program;
-      // Runtime exported, the base's class ids pinned, its free-object hook, the support file (program-setup.ts).
-      setUpAfterParse(parser, program, { manifest: c.manifest, shadowFiles: c.shadowFiles, migration: c.migration });
-      if (patchPath !== null) checkTopLevel(program, patchPath);
-    },
-    onInitialized: (program) => setUpAfterInitialize(program, { manifest: c.manifest }),
-    onCompiled: c.onCompiled,
-  }).catch((err: unknown) => {
+  let exposed: ExposedNames | null = null;
+  try {
+    return await compileCapture({
+      argv, root: c.root, files: c.files,
+      onParsed: (program, parser) => {
+        compiled = program;
+        // Runtime exported, the base's class ids pinned, its free-object hook, the support file (program-setup.ts).
+        setUpAfterParse(parser, program, { manifest: c.manifest, shadowFiles: c.shadowFiles, migration: c.migration });
+        if (patchPath === null) return;
+        checkTopLevel(program, patchPath);
+        // The patch may import the app's module-private names (private-imports.ts).
+        exposed = exposePrivateImports(program, patchPath);
+      },
+      onInitialized: (program) => {
+        setUpAfterInitialize(program, { manifest: c.manifest });
+        if (exposed) hideExposedNames(program, exposed);
+      },
+      onCompiled: c.onCompiled,
+    });
+  } catch (err) {
     // A class of the base the build never created stops asc inside its compiler: say which.
     throw (compiled && classIdProblem(compiled)) ?? err;
-  });
+  } finally {
+    if (exposed) restoreFlags(exposed);
+  }
 }
 
 /** The asc options of the base build that change code. */

@@ -5,6 +5,7 @@
 import type { HostEvent } from "../model/events.js";
 import type { HPInfo } from "../core/host.js";
 import type { AdminTarget } from "./admin-target.js";
+import { countFunctions } from "../model/function-counts.js";
 
 /** The debug page's content. */
 export interface DebugState {
@@ -25,13 +26,15 @@ export function collectDebugState(host: AdminTarget, calls: Map<string, number>,
   const patches = info.filter((p) => p.state === "loaded");
   const symbols = [...new Set(patches.flatMap((p) => p.replaces.map((r) => r.symbol)))].sort();
   const { manifest } = host;
+  const counts = countFunctions(manifest);
   return {
     base: {
       build_id: manifest.buildId,
       compiler: `${manifest.compiler.name} ${manifest.compiler.version}`,
       flags: { ...manifest.compiler.flags },
-      patchable_functions: manifest.functions.filter((f) => f.slot !== null).length,
-      functions: manifest.functions.length,
+      // The program's own functions, counted as `hotwasm inspect` counts them.
+      patchable_functions: counts.patchable,
+      functions: counts.own,
     },
     patches,
     functions: symbols.map((symbol) => ({ symbol, stack: host.patchStack(symbol) })),

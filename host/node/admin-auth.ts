@@ -5,6 +5,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { HotwasmError } from "../errors.js";
+import { checkToken, MIN_TOKEN_LENGTH } from "../admin/admin-token.js";
 
 /** Options of the gate. */
 export interface AuthOptions {
@@ -15,13 +16,11 @@ export interface AuthOptions {
 }
 
 /** Shortest token accepted. */
-export const MIN_TOKEN_LENGTH = 16;
+export { MIN_TOKEN_LENGTH };
 
 /** A function for AdminHooks.authorize; throws E_FORBIDDEN_ORIGIN, E_AUTH_REQUIRED or E_AUTH_FAILED. */
 export function createAuthorizer(options: AuthOptions): (req: IncomingMessage) => void {
-  if (options.token !== undefined && options.token.length < MIN_TOKEN_LENGTH) {
-    throw new HotwasmError("E_ADMIN_CONFIG", `the token has ${options.token.length} characters; use at least ${MIN_TOKEN_LENGTH}`);
-  }
+  if (options.token !== undefined) checkToken(options.token);
   const expected = options.token === undefined ? null : digest(options.token);
   const origins = new Set(options.allowedOrigins ?? []);
   return (req) => {

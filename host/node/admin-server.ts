@@ -1,6 +1,6 @@
 // The admin plane on one HTTP server: hotgo's HTTP API (/hp/v1/*) and, optionally, its RPC API
-// (/hp, /hpdebug), behind one gate (token or loopback only, no browser pages) and one audit log;
-// over TLS when given a certificate.
+// (/hp, /hpdebug), behind one gate (token or loopback only, browser pages only from allowed
+// origins, with CORS) and one audit log; over TLS when given a certificate.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createTlsServer } from "node:https";
@@ -11,6 +11,7 @@ import { HPHttpServer } from "../admin/http-server.js";
 import { HPRpcServer } from "../admin/rpc-server.js";
 import { createAuthorizer, isLoopbackName } from "./admin-auth.js";
 import { listenOn } from "./listen.js";
+import { answerCors } from "./admin-cors.js";
 
 /** Options of the admin server. */
 export interface AdminServerOptions {
@@ -24,7 +25,7 @@ export interface AdminServerOptions {
   rpc?: boolean;
   /** Largest uploaded patch, in bytes (default 16 MiB). */
   maxUploadBytes?: number;
-  /** Browser origins allowed to call the API (default none). */
+  /** Browser origins allowed to call the API, answered with CORS headers and preflights (default none). */
   allowedOrigins?: string[];
   /** Told how every request ended (the audit log). */
   onResult?: (record: AdminRecord, req: IncomingMessage) => void;
@@ -71,7 +72,9 @@ export function createAdminListener(host: AdminTarget, options: AdminServerOptio
   const http = HPHttpServer(host, { ...hooks, maxUploadBytes });
   // An upload over JSON-RPC travels in base64: 4/3 of the bytes, plus room for the config.
   const rpc = options.rpc ? HPRpcServer(host, { ...hooks, maxBodyBytes: Math.ceil(maxUploadBytes / 3) * 4 + 1024 * 1024 }) : null;
+  const origins = new Set(options.allowedOrigins ?? []);
   return (req, res) => {
+    if (answerCors(req, res, origins)) return;
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
     if (rpc && (path === "/hp" || path === "/hpdebug")) rpc(req, res);
     else http(req, res);

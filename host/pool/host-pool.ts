@@ -3,7 +3,7 @@
 // unloadHP, getHPInfo, on. Node only (`import { HostPool } from "hotwasm/node"`).
 
 import { parseLoadConfig, type LoadConfig } from "../model/config.js";
-import { describeError, HotwasmError } from "../errors.js";
+import { describeError, HotwasmError, isHotwasmError } from "../errors.js";
 import { EventHub, type HostEventInput, type HostEventListener } from "../model/events.js";
 import type { HPInfo, ModuleSource } from "../core/host.js";
 import { compilePatch, preparePatch, type PreparedPatch } from "../lifecycle/load-patch.js";
@@ -199,6 +199,7 @@ export class HostPool implements AdminTarget {
     try {
       return await (this.options.readFile ?? defaultReadFile)(path);
     } catch (err) {
+      if (isHotwasmError(err)) throw err; // the reader's own refusal (E_PATH_OUTSIDE, E_PATCH_TOO_LARGE) keeps its code
       throw new HotwasmError("E_PATCH_READ_FAILED", `cannot read ${path}: ${describeError(err)}`, { cause: err });
     }
   }

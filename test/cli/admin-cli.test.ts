@@ -93,7 +93,7 @@ test("serve refuses unusable options with E_ADMIN_CONFIG or a usage error", asyn
     expect(r.stderr).toMatch(message);
   }
   const short = await hotwasm(dir, ["serve", "app.wasm", "--port", "0"], { HOTWASM_TOKEN: "short" });
-  expect(short.stderr).toMatch(/^error E_ADMIN_CONFIG: the token has 5 characters/);
+  expect(short.stderr).toMatch(/^error E_ADMIN_CONFIG: HOTWASM_TOKEN has 5 characters/);
 });
 
 test("--help of every admin command shows examples", async () => {

@@ -51,7 +51,7 @@ test("a client that does not trust the certificate is refused with E_ADMIN_UNREA
 test("half-given, unreadable or broken TLS options are refused; no TLS beyond loopback is warned about", async () => {
   const cases: [string[], number, RegExp][] = [
     [["app.wasm", "--port", "0", "--tls-cert", "cert.pem"], 2, /^error: --tls-cert and --tls-key go together/],
-    [["app.wasm", "--port", "0", "--tls-cert", "nope.pem", "--tls-key", "key.pem"], 2, /^error: cannot read the --tls-cert file nope\.pem/],
+    [["app.wasm", "--port", "0", "--tls-cert", "nope.pem", "--tls-key", "key.pem"], 1, /^error E_READ_FAILED: cannot read the --tls-cert file nope\.pem/],
     [["app.wasm", "--port", "0", "--tls-cert", "broken.pem", "--tls-key", "key.pem"], 1, /^error E_ADMIN_CONFIG: cannot use the TLS certificate and key/],
   ];
   for (const [args, code, message] of cases) {

@@ -2,7 +2,7 @@
 
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { execFile } from "node:child_process";
-import { mkdtemp, rm, writeFile, mkdir } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile, mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,8 +11,12 @@ const bin = fileURLToPath(new URL("../../bin/hotwasm.js", import.meta.url));
 let dir = "";
 
 function hotwasm(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return hotwasmIn(dir, ...args);
+}
+
+function hotwasmIn(cwd: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { cwd: dir }, (err, stdout, stderr) => {
+    execFile(process.execPath, [bin, ...args], { cwd }, (err, stdout, stderr) => {
       resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr });
     });
   });
@@ -29,7 +33,8 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 test("build from asconfig.json, then inspect it", async () => {
   const built = await hotwasm("build");
   expect(built.code).toBe(0);
-  expect(built.stdout).toMatch(/^built .*out\/app\.wasm: 1 patchable function, build id [0-9a-f]{32}, patch arena 65536 bytes at \d+/);
+  expect(built.stdout).toMatch(/^built .*out\/app\.wasm \(target release, -O3s0, runtime incremental\): 1 patchable function, build id [0-9a-f]{32}, patch arena 65536 bytes at \d+/);
+  expect(built.stderr).toBe("");
   const shown = await hotwasm("inspect", "out/app.wasm");
   expect(shown.code).toBe(0);
   expect(shown.stdout).toMatch(/patchable functions \(1\)\n  #\d+ +assembly\/index\/answer +\(\) => i32/);
@@ -104,6 +109,10 @@ test("diff: no change writes nothing; an edit becomes a patch; a rude edit exits
   const changed = await hotwasm("diff", "--base", "out/diffbase.wasm", "-o", "out/d.wasm");
   expect(changed.code).toBe(0);
   expect(changed.stdout).toMatch(/^changed 1, added 0, unchanged \d+\n  changed  assembly\/index\/answer \(edited\)\nwrote .*out\/d\.wasm: \d+ bytes, 0 of them static data, in \d+ ms\n$/);
+  // From another folder of the project: the same patch (paths are relative to the project root).
+  const fromSub = await hotwasmIn(join(dir, "assembly"), "diff", "--base", "../out/diffbase.wasm", "-o", "../out/d2.wasm");
+  expect(fromSub.code).toBe(0);
+  expect(await readFile(join(dir, "out/d2.wasm"))).toEqual(await readFile(join(dir, "out/d.wasm")));
   await writeFile(join(dir, "assembly/index.ts"), source.replace("answer(): i32", "answer(x: i32): i32"));
   const rude = await hotwasm("diff", "--base", "out/diffbase.wasm", "--json");
   expect(rude.code).toBe(1);

@@ -1,10 +1,10 @@
 // `hotwasm serve --workers N`: the example runs in a pool of worker threads behind the same admin
 // plane; the hotgo flow patches every worker at once, and unload brings every worker back; with
-// --state-dir the pool's patches survive a SIGKILL.
+// --state-dir the pool's patches survive a SIGKILL; its base is read from outside --patch-dir.
 
 import { afterEach, beforeAll, expect, test } from "vitest";
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -32,12 +32,37 @@ test("load, info and unload reach every worker; the pool serves HTTP and JSON-RP
   const info = await hotwasm(root, ["info", "--server", serve.url, "--rpc", "--json"]);
   expect(JSON.parse(info.stdout)).toEqual([expect.objectContaining({ hp_id, state: "loaded" })]);
   const debug = await (await fetch(`${serve.url}/hpdebug?format=json`)).json() as { patches: { hp_id: string }[] };
+  // No --audit-log: no audit lines in the program's output.
+  expect([...serve.lines, ...serve.stderr].filter((l) => l.startsWith("{"))).toEqual([]);
   expect(debug.patches.map((p) => p.hp_id)).toEqual([hp_id]);
   expect((await hotwasm(root, ["unload", hp_id, "--server", serve.url])).code).toBe(0);
   const back = serve.lines.length;
   await serve.waitFor((l) => /^\[worker \d\] func1: \d+$/.test(l), back);
   const refused = await hotwasm(root, ["unload", hp_id, "--server", serve.url]);
   expect([refused.code, refused.stderr]).toEqual([1, expect.stringMatching(/^error E_UNKNOWN_PATCH: /)]);
+});
+
+test("a pool with --patch-dir reads its base from outside that directory; --audit-log - writes the audit to stdout", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "hotwasm-pool-dir-"));
+  try {
+    await mkdir(join(dir, "patches"));
+    await copyFile(join(root, "build/app.wasm"), join(dir, "app.wasm"));
+    await copyFile(join(root, "build/hp.wasm"), join(dir, "patches/hp.wasm"));
+    const serve = await startServe(dir, ["app.wasm", "--workers", "2", "--patch-dir", "patches", "--port", "0", "--tick", "func1", "--tick-ms", "30", "--audit-log", "-"]);
+    expect(serve.lines.join("\n")).toMatch(/hotwasm serve: 2 workers; loopback only, no token; patches from .*patches/);
+    const loaded = await hotwasm(dir, ["load", "hp.wasm", "--server", serve.url, "--json"]);
+    expect([loaded.code, loaded.stderr]).toEqual([0, ""]);
+    const { hp_id } = JSON.parse(loaded.stdout) as { hp_id: string };
+    const outside = await hotwasm(dir, ["load", "../app.wasm", "--server", serve.url]);
+    expect([outside.code, outside.stderr]).toEqual([1, expect.stringMatching(/^error E_PATH_OUTSIDE: /)]);
+    await serve.waitFor((l) => l.startsWith("{") && JSON.parse(l).action === "load" && JSON.parse(l).code === "E_PATH_OUTSIDE");
+    const audit = serve.lines.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as { action: string; ok: boolean; hp_id: string | null });
+    expect(audit.map((a) => [a.action, a.ok, a.hp_id])).toEqual([["load", true, hp_id], ["load", false, null]]);
+    expect(serve.stderr.filter((l) => l.startsWith("{"))).toEqual([]);
+  } finally {
+    stopAll();
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 test("--workers takes a whole number from 1", async () => {

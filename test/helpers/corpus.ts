@@ -20,6 +20,8 @@ export type ScenarioCall = [name: string, ...args: (string | number | boolean)[]
 export interface Scenario {
   /** The least number of the program's own patchable functions its entry build compiles. */
   minPatchable: number;
+  /** An extra program: it does not count toward the corpus's three programs of 100+ functions, and minPatchable is its own lower floor. */
+  extra?: boolean;
   /** Exports that return a string (their results are read with __getString). */
   returnsString: string[];
   /** Calls that build the program's state. */

@@ -21,9 +21,9 @@ export interface HotwasmProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `hotwasm ...args` in `cwd`; resolves once a stdout line matches `ready` (its first group is the URL). */
-export function startHotwasm(cwd: string, args: string[], ready: RegExp, ms = 120_000): Promise<HotwasmProcess> {
-  const proc = spawn(process.execPath, [bin, ...args], { cwd, env: cleanEnv(), stdio: ["ignore", "pipe", "pipe"] });
+/** Starts `hotwasm ...args` in `cwd` (with `env` added); resolves once a stdout line matches `ready` (its first group is the URL). */
+export function startHotwasm(cwd: string, args: string[], ready: RegExp, ms = 120_000, env: Record<string, string> = {}): Promise<HotwasmProcess> {
+  const proc = spawn(process.execPath, [bin, ...args], { cwd, env: cleanEnv(env), stdio: ["ignore", "pipe", "pipe"] });
   running.add(proc);
   const lines: string[] = [];
   const stderr: string[] = [];

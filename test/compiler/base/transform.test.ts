@@ -2,7 +2,7 @@
 // the patch arena, a growable table, deterministic build ids, and validation naming functions.
 
 import { describe, expect, test } from "vitest";
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { promisify } from "node:util";
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -105,6 +105,12 @@ describe("the build", () => {
     expect(again.buildId).toBe(a.buildId);
     expect(b.buildId).not.toBe(a.buildId);
     expect(c.buildId).not.toBe(a.buildId);
+    // The first build of a fresh process (Binaryen's global settings still at their defaults) too.
+    const script = `import { buildPatchable } from ${JSON.stringify(join(root, "dist/compiler/base/build.js"))};
+      const r = await buildPatchable({ entries: ["assembly/index.ts"], files: { "assembly/index.ts": "export function f(): i32 { return 1; }" }, outFile: false, config: false, ascArgs: ["-O3"] });
+      console.log(r.manifest.buildId);`;
+    const fresh = execFileSync(process.execPath, ["--input-type=module", "-e", script], { cwd: root, encoding: "utf8" }).trim();
+    expect(fresh).toBe(a.buildId);
   });
 
   test("a virtual method patched in the subclass changes the virtual call", async () => {
