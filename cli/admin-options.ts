@@ -34,7 +34,7 @@ export function addClientOptions(cmd: Command): Command {
 /** The client a command's options describe. */
 export async function clientFrom(opts: ClientOptions, io: CliIo): Promise<AdminClient> {
   const url = opts.server ?? opts.url ?? io.env?.HOTWASM_URL ?? DEFAULT_URL;
-  if (!/^https?:\/\/[^/]+\/?$/.test(url)) throw new CliUsageError(`--server must look like http://HOST:PORT, not "${url}"`);
+  if (!/^https?:\/\/[^/]+\/?$/.test(url) || !URL.canParse(url)) throw new CliUsageError(`--server must look like http://HOST:PORT, not "${url}"`);
   const timeout = opts.timeout ?? io.env?.HOTWASM_TIMEOUT ?? String(DEFAULT_CLIENT_TIMEOUT_MS);
   if (!/^\d+$/.test(timeout) || Number(timeout) < 1 || Number(timeout) > 2 ** 31 - 1) {
     throw new CliUsageError(`--timeout must be a whole number of milliseconds from 1, not "${timeout}"`);
@@ -67,7 +67,8 @@ export async function readTls(certFile: string | undefined, keyFile: string | un
 /** Parses repeated NAME=SYMBOL options into a map (undefined when none were given). */
 export function parsePairs(option: string, pairs: string[]): Record<string, string> | undefined {
   if (pairs.length === 0) return undefined;
-  const map: Record<string, string> = {};
+  // No prototype: "__proto__" or "constructor" is a name like any other.
+  const map = Object.create(null) as Record<string, string>;
   for (const pair of pairs) {
     const at = pair.indexOf("=");
     if (at <= 0 || at === pair.length - 1) throw new CliUsageError(`${option} takes NAME=SYMBOL, not "${pair}"`);

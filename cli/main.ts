@@ -3,6 +3,7 @@
 
 import { Command, CommanderError } from "commander";
 import { isHotwasmError } from "../host/errors.js";
+import { printable } from "../host/model/printable.js";
 import { registerBuild } from "./commands/build.js";
 import { registerInfo } from "./commands/info.js";
 import { registerInspect } from "./commands/inspect.js";
@@ -65,11 +66,12 @@ function reportFailure(err: unknown, io: CliIo): number {
     return 2;
   }
   if (err instanceof CliUsageError) {
-    io.err(`error: ${err.message}`);
+    // Messages carry names from requests, patches and servers: printed with control characters escaped.
+    io.err(`error: ${printable(err.message, true)}`);
     return 2;
   }
   if (isHotwasmError(err)) {
-    io.err(`error ${err.code}: ${err.message}`);
+    io.err(`error ${err.code}: ${printable(err.message, true)}`);
     return 1;
   }
   if (isBuildError(err)) {
@@ -77,7 +79,7 @@ function reportFailure(err: unknown, io: CliIo): number {
     io.err(`error E_COMPILE_ERROR: ${firstLine(err.log) ?? err.message}`);
     return 1;
   }
-  io.err(`error E_INTERNAL: ${err instanceof Error ? err.message : String(err)}`);
+  io.err(`error E_INTERNAL: ${printable(err instanceof Error ? err.message : String(err), true)}`);
   return 1;
 }
 

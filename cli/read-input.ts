@@ -2,19 +2,20 @@
 // (E_READ_FAILED, or E_PATCH_READ_FAILED for a patch), one of the wrong kind (E_WRONG_FILE_TYPE,
 // E_INVALID_MODULE, E_NOT_PATCHABLE_BUILD), an output that cannot be written (E_WRITE_FAILED).
 
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { HotwasmError, describeError, type ErrorCode } from "../host/errors.js";
 import { readManifest } from "../host/model/manifest.js";
+import { readRegularFile } from "../host/node/regular-file.js";
 import type { CliIo } from "./io.js";
 
-/** The bytes of `file` (relative to the working directory); `what` names it in the message. */
+/** Largest file a command reads, in bytes. */
+const MAX_INPUT_BYTES = 1024 * 1024 * 1024;
+
+/** The bytes of `file` (relative to the working directory); `what` names it in the message. Only a
+ * regular file (or a symlink to one) is read, without blocking: a FIFO or a device is refused. */
 export async function readInput(io: CliIo, file: string, what: string, code: ErrorCode = "E_READ_FAILED"): Promise<Uint8Array> {
-  try {
-    return new Uint8Array(await readFile(resolve(io.cwd, file)));
-  } catch (err) {
-    throw new HotwasmError(code, `cannot read ${what}${what ? " " : ""}${file}: ${describeFileError(err)}`, { cause: err });
-  }
+  return readRegularFile(resolve(io.cwd, file), { maxBytes: MAX_INPUT_BYTES, code, tooLargeCode: code, shown: `${what}${what ? " " : ""}${file}`, follow: true, describe: describeFileError });
 }
 
 /** The bytes of a patchable base build: a WebAssembly module with a hotwasm manifest. */

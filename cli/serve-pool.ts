@@ -28,6 +28,7 @@ export interface PoolServeOptions {
   patchDir: string;
   trustedKeys?: string;
   maxPatchBytes: number;
+  patchTimeoutMs: number;
   auditLog?: string;
   imports?: string;
   run: string[];
@@ -47,12 +48,12 @@ export async function servePool(o: PoolServeOptions, io: CliIo): Promise<void> {
   const pool = await HostPool.create(o.app, {
     workers: o.workers,
     imports: o.imports ? pathToFileURL(resolve(io.cwd, o.imports)) : DEFAULT_IMPORTS,
-    readFile, maxPatchBytes: o.maxPatchBytes,
+    readFile, maxPatchBytes: o.maxPatchBytes, patchTimeoutMs: o.patchTimeoutMs,
     verifyPatch: keys.length > 0 ? createPatchVerifier(keys) : undefined,
   });
   const audit = openAuditLog(auditTarget(o.auditLog, io), pool);
   if (o.stateDir !== undefined) {
-    const journal = await PatchJournal.open(resolve(io.cwd, o.stateDir));
+    const journal = await PatchJournal.open(resolve(io.cwd, o.stateDir), { maxPatchBytes: o.maxPatchBytes });
     await restorePatches(pool, journal, io.err, (record) => audit.record(record));
   }
   const call = (name: string) => pool.call(name).catch((err: unknown) => io.err(`hotwasm serve: ${name} failed: ${describeError(err)}`));

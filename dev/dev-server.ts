@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { resolve } from "node:path";
 import { DEV_PATHS, type DevAck } from "../host/dev/dev-protocol.js";
 import { HotwasmError, httpStatusOf, toHotwasmError } from "../host/errors.js";
+import { printable } from "../host/model/printable.js";
 import { readJsonObject, writeJson } from "../host/admin/http-body.js";
 import { isLoopbackName } from "../host/node/admin-auth.js";
 import { listenOn } from "../host/node/listen.js";
@@ -54,8 +55,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     if (isLoopbackName(hostname) && !isLoopbackName(hostOf(req.headers.host))) throw new HotwasmError("E_FORBIDDEN_ORIGIN", `the dev server serves loopback names only, not ${req.headers.host}`);
     const url = new URL(req.url ?? "/", "http://localhost");
     const path = url.pathname;
-    if (req.method === "POST" && req.headers.origin && hostOf(new URL(req.headers.origin).host) !== hostOf(req.headers.host)) {
-      throw new HotwasmError("E_FORBIDDEN_ORIGIN", `requests from ${req.headers.origin} are not accepted`);
+    // A post from a page of another origin is refused; so is one from an opaque origin ("null": a sandboxed page, a file) or an unreadable one.
+    if (req.method === "POST" && req.headers.origin !== undefined && originHostOf(req.headers.origin) !== hostOf(req.headers.host)) {
+      throw new HotwasmError("E_FORBIDDEN_ORIGIN", `requests from the origin ${printable(req.headers.origin.slice(0, 200))} are not accepted`);
     }
     if (path === DEV_PATHS.events) return hub!.add(req, res, url.searchParams.get("client") ?? "client");
     if (path === DEV_PATHS.base) return send(res, "application/wasm", session.base.binary);
@@ -92,10 +94,13 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     return ok;
   }
 
+  /** One line per acknowledgement; every field a client sent is shown escaped (no terminal control from a request). */
   function logAck(ack: DevAck): void {
-    const who = String(ack.client).slice(0, 60);
-    if (ack.ok) log(`  ${who}: ${ack.hp_id ? `applied patch ${ack.seq}` : `back to the base at patch ${ack.seq}`} in ${Number(ack.apply_ms).toFixed(1)} ms`);
-    else log(`  ${who}: patch ${ack.seq} NOT applied: ${ack.code}: ${ack.message}`);
+    const text = (value: unknown, max: number) => printable(String(value).slice(0, max));
+    const who = text(ack.client, 60);
+    const seq = Number.isSafeInteger(ack.seq) ? String(ack.seq) : text(ack.seq, 20);
+    if (ack.ok === true) log(`  ${who}: ${ack.hp_id ? `applied patch ${seq}` : `back to the base at patch ${seq}`} in ${Number(ack.apply_ms).toFixed(1)} ms`);
+    else log(`  ${who}: patch ${seq} NOT applied: ${text(ack.code, 40)}: ${text(ack.message, 2000)}`);
   }
 
   const url = await listenOn(server, hostname, options.port ?? 8088);
@@ -115,6 +120,15 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
 function send(res: ServerResponse, type: string, body: Uint8Array): void {
   res.writeHead(200, { "content-type": type, "content-length": body.length, "cache-control": "no-store" });
   res.end(body);
+}
+
+/** The host name of an Origin header, or null for an opaque ("null") or unreadable one. */
+function originHostOf(origin: string): string | null {
+  try {
+    return hostOf(new URL(origin).host);
+  } catch {
+    return null;
+  }
 }
 
 function hostOf(host: string | undefined): string {

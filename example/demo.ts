@@ -9,7 +9,7 @@ const say = (text: string) => console.log(`\n== ${text}`);
 const service = await startService({ port: 0, intervalMs: 200, out: (line) => { lines.push(line); console.log(`   app | ${line}`); } });
 
 async function post(path: string, body: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(`${service.url}${path}`, { method: "POST", body: JSON.stringify(body) });
+  const res = await fetch(`${service.url}${path}`, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
   const json = (await res.json()) as Record<string, unknown>;
   console.log(`   POST ${path} -> ${res.status} ${JSON.stringify(json)}`);
   if (!res.ok) throw new Error(`${path} failed: ${String(json.error)}`);

@@ -64,6 +64,13 @@ export const ERROR_CODES = {
   E_COMPILE_ERROR: "the AssemblyScript compiler reported errors; its messages say where",
   E_DEV_UNREACHABLE: "the dev client could not reach the dev server or lost its connection",
   E_BUNDLE_NODE_IMPORT: "the browser bundle would contain a Node module (node:*), which browsers do not have",
+  E_TOO_LARGE: "a request or config holds more than is accepted (batch calls, map entries, name or id length, answer size)",
+  E_MULTIPLE_MEMORIES: "the patch has more than one memory, or imports a memory other than env.memory",
+  E_SIGNED_CONFIG_MISMATCH: "a signed patch was given another replace_config/ref_config than its signature covers",
+  E_PATCH_TIMEOUT: "patch code run during a load or unload (a hook, its initialisation, its migration) did not return in time; it was interrupted",
+  E_WORKER_REPLACED: "a pool worker did not reach a safe point in time; it was stopped, its calls failed, and a fresh worker took its place",
+  E_STATE_DIR_FOREIGN: "the state directory holds files hotwasm did not create; give a new or empty directory",
+  E_UNSUPPORTED_MEDIA_TYPE: "the request's content type is one a browser form can send (text/plain, multipart/form-data); send application/json",
   E_READ_FAILED: "a file a command was given (a base, a source, a key, a token, a config) could not be read",
   E_WRITE_FAILED: "a command could not write its output file (no such directory, no permission, or it exists)",
   E_WRONG_FILE_TYPE: "a file given to a command is not of the kind it takes (e.g. a .ts source, a PEM key)",
@@ -97,7 +104,8 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   E_BODY_TOO_LARGE: 413, E_INTERNAL: 500, E_AUTH_REQUIRED: 401, E_AUTH_FAILED: 401, E_FORBIDDEN_ORIGIN: 403,
   E_PATH_OUTSIDE: 403, E_PATCH_UNSIGNED: 403, E_BAD_PATCH_SIGNATURE: 403, E_STATE_WRITE_FAILED: 503,
   E_INVALID_OPTION: 400, E_WORKER_FAILED: 503, E_CALL_FAILED: 500,
-  E_SAFEPOINT_TIMEOUT: 503, E_POOL_CLOSED: 503, E_ADMIN_TIMEOUT: 504,
+  E_SAFEPOINT_TIMEOUT: 503, E_POOL_CLOSED: 503, E_ADMIN_TIMEOUT: 504, E_TOO_LARGE: 413, E_SIGNED_CONFIG_MISMATCH: 403,
+  E_WORKER_REPLACED: 503, E_UNSUPPORTED_MEDIA_TYPE: 415,
 };
 
 /** The HTTP status for a refusal: 422 for a patch that does not fit the base, unless listed. */

@@ -11,13 +11,18 @@ export type { AdminHooks, AdminRecord, AdminAction } from "./admin/admin-hooks.j
 export { createAdminClient, type AdminClient, type AdminClientOptions, type AdminLoadRequest } from "./admin/admin-client.js";
 export { bufferEvents, type EventBuffer } from "./admin/event-buffer.js";
 export { consoleImports } from "./core/console-imports.js";
-export { SIGNATURE_SECTION, splitSignature, attachSignature, signatureMessage, type PatchSignature } from "./link/patch-signature.js";
+export {
+  SIGNATURE_SECTION, SIGNATURE_VERSION, splitSignature, stripSignature, attachSignature, signatureMessage, canonicalJson, checkSignedConfig,
+  type PatchSignature, type SignedConfig, type VerifiedPatch,
+} from "./link/patch-signature.js";
 export type { PatchTarget } from "./core/patch-target.js";
 export type { StageRequest, Staged, StagedLoad } from "./model/staged.js";
 export { HotwasmError, ERROR_CODES, isHotwasmError, httpStatusOf, type ErrorCode } from "./errors.js";
 export type { LoadConfig, EffectiveConfig, SymbolMap, TrapPolicy } from "./model/config.js";
 export type { HostEvent, HostEventListener, LoadTimings } from "./model/events.js";
 export type { UnloadResult } from "./lifecycle/unload-patch.js";
+export type { PatchCodeRunner } from "./lifecycle/patch-code.js";
+export { printable } from "./model/printable.js";
 export { HOOK_NAMES, type HookName } from "./model/hook-names.js";
 export { readManifest, decodeManifest, MANIFEST_SECTION, type Manifest, type ManifestFunction, type ManifestGlobal } from "./model/manifest.js";
 export { PATCH_SECTION, type PatchMeta } from "./model/patch-meta.js";

@@ -5,6 +5,8 @@ export { startAdminServer, createAdminListener, type AdminServer, type AdminServ
 export { createAuthorizer, isLoopbackName, MIN_TOKEN_LENGTH, type AuthOptions } from "./node/admin-auth.js";
 export { openAuditLog, type AuditLog, type AuditEntry } from "./node/audit-log.js";
 export { PatchJournal, type JournalOptions, type JournalStep } from "./node/patch-journal.js";
+export { readRegularFile, type RegularFileOptions } from "./node/regular-file.js";
+export { createPatchWatchdog, DEFAULT_PATCH_TIMEOUT_MS } from "./pool/patch-watchdog.js";
 export { restorePatches, type RestoreReport } from "./node/restore-patches.js";
 export { createConfinedReader, isInside } from "./node/confine-path.js";
 export { generateSigningKeys, keyIdOf, signPatch, readTrustedKeys, createPatchVerifier, type TrustedKey } from "./node/patch-signing.js";

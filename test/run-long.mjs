@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Long budgets of the reliability tests, outside `npm test`:
-//   npm run fuzz  -- [--cases N] [--seed S]    malformed patches and admin requests (test/host/fuzz*.test.ts)
+//   npm run fuzz  -- [--cases N] [--seed S]    malformed patches, admin requests and admin JSON (test/host/fuzz*.test.ts, test/host/admin/fuzz-admin*.test.ts)
 //   npm run model -- [--runs N] [--seed S]     random operation sequences against the model
 //   npm run kill  -- [--rounds N] [--seed S]   SIGKILL of a real serve process at random times
 //   npm run corpus                             hotwasm diff on every corpus program under every runtime
@@ -9,7 +9,7 @@
 import { spawnSync } from "node:child_process";
 
 const SUITES = {
-  fuzz: { files: ["test/host/fuzz.test.ts", "test/host/admin/fuzz-admin.test.ts"], budget: ["--cases", "HOTWASM_FUZZ_CASES", "100000"], seed: "HOTWASM_FUZZ_SEED" },
+  fuzz: { files: ["test/host/fuzz.test.ts", "test/host/admin/fuzz-admin.test.ts", "test/host/admin/fuzz-admin-json.test.ts"], budget: ["--cases", "HOTWASM_FUZZ_CASES", "100000"], seed: "HOTWASM_FUZZ_SEED" },
   model: { files: ["test/host/model.test.ts"], budget: ["--runs", "HOTWASM_MODEL_RUNS", "2000"], seed: "HOTWASM_MODEL_SEED" },
   kill: { files: ["test/cli/serve-reliability.test.ts", "-t", "random"], budget: ["--rounds", "HOTWASM_KILL_ROUNDS", "100"], seed: "HOTWASM_KILL_SEED", build: true },
   corpus: { files: ["test/compiler/diff/corpus-diff.test.ts"], budget: ["--full", "HOTWASM_CORPUS_FULL", "1"], seed: "HOTWASM_CORPUS_SEED" },

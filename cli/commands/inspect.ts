@@ -2,6 +2,7 @@
 
 import type { Command } from "commander";
 import { HotwasmError } from "../../host/errors.js";
+import { printable, printableJson } from "../../host/model/printable.js";
 import { decodeManifest, MANIFEST_SECTION } from "../../host/model/manifest.js";
 import { readPatchMeta } from "../../host/model/patch-meta.js";
 import { customSection, readModule, WasmReadError } from "../../host/wasm/wasm-reader.js";
@@ -34,14 +35,14 @@ Examples:
       const manifestBytes = customSection(info, MANIFEST_SECTION);
       if (manifestBytes) {
         const manifest = decodeManifest(manifestBytes);
-        io.out(opts.json ? JSON.stringify(manifest, null, 2) : formatManifest(manifest, !!opts.all));
+        io.out(opts.json ? printableJson(JSON.stringify(manifest, null, 2)) : printable(formatManifest(manifest, !!opts.all), true));
         return;
       }
       const meta = readPatchMeta(info);
       if (opts.json) {
-        io.out(JSON.stringify({ kind: "patch", meta, imports: info.imports, exports: info.exports.map((e) => ({ name: e.name, kind: e.kind })) }, null, 2));
+        io.out(printableJson(JSON.stringify({ kind: "patch", meta, imports: info.imports, exports: info.exports.map((e) => ({ name: e.name, kind: e.kind })) }, null, 2)));
         return;
       }
-      io.out(formatPatch(file, info, meta));
+      io.out(printable(formatPatch(file, info, meta), true));
     });
 }

@@ -2,6 +2,7 @@
 // into a running `hotwasm serve` and prints its hp_id.
 
 import type { Command } from "commander";
+import { printable, printableJson } from "../../host/model/printable.js";
 import { addClientOptions, clientFrom, parsePairs, type ClientOptions } from "../admin-options.js";
 import { collect, CliUsageError, type CliIo } from "../io.js";
 import { compileModule, readInput } from "../read-input.js";
@@ -37,7 +38,7 @@ Examples:
       const client = await clientFrom(opts, io);
       const hp_bytes = opts.upload ? await readUpload(io, file) : undefined;
       const hpId = await client.load(hp_bytes ? { hp_bytes, ...config } : { hp_file: file, ...config });
-      io.out(opts.json ? JSON.stringify({ hp_id: hpId, error: "" }) : hpId);
+      io.out(opts.json ? printableJson(JSON.stringify({ hp_id: hpId, error: "" })) : printable(hpId));
     });
 }
 

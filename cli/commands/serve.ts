@@ -20,7 +20,7 @@ import { auditTarget } from "../audit-target.js";
 interface ServeOptions {
   host: string; port: string; rpc?: boolean; tokenFile?: string; patchDir: string; trustedKeys?: string; maxPatchBytes: string;
   auditLog?: string; imports?: string; run: string[]; tick?: string; tickMs: string; allowOrigin: string[]; stateDir?: string; dev?: string; workers?: string;
-  tlsCert?: string; tlsKey?: string;
+  tlsCert?: string; tlsKey?: string; patchTimeoutMs: string;
 }
 
 /** Adds the serve command. */
@@ -47,6 +47,7 @@ export function registerServe(program: Command, io: CliIo): void {
     .option("--state-dir <dir>", "record loaded patches in DIR and re-apply them at start-up")
     .option("--dev <url>", "follow the dev server at URL (hotwasm dev): apply every dev patch it pushes")
     .option("--workers <n>", "run the base in N worker threads, patched all at once (stop-the-world); --imports then names a HostPool imports module")
+    .option("--patch-timeout-ms <ms>", "interrupt a patch's hook that runs longer than this; the load or unload is refused (E_PATCH_TIMEOUT)", "10000")
     .addHelpText("after", `
 Prints "hotwasm serve: listening on http://HOST:PORT" (https with --tls-cert) once the API is
 up; beyond loopback without TLS it warns that the token travels in clear. The default imports
@@ -70,6 +71,8 @@ Examples:
       const tickMs = wholeNumber("--tick-ms", opts.tickMs, 2 ** 31 - 1);
       if (opts.dev !== undefined && !/^https?:\/\/[^/]/.test(opts.dev)) throw new CliUsageError(`--dev takes the dev server's URL (http://HOST:PORT), not "${opts.dev}"`);
       const maxPatchBytes = wholeNumber("--max-patch-bytes", opts.maxPatchBytes, 2 ** 31 - 1);
+      const patchTimeoutMs = wholeNumber("--patch-timeout-ms", opts.patchTimeoutMs, 2 ** 31 - 1);
+      if (patchTimeoutMs < 1) throw new CliUsageError("--patch-timeout-ms must be at least 1");
       const token = await readToken(opts.tokenFile, io);
       const base = await readBaseBuild(io, app);
       const tls = await readTls(opts.tlsCert, opts.tlsKey, io);
@@ -80,18 +83,18 @@ Examples:
         const workers = wholeNumber("--workers", opts.workers, 256);
         if (workers < 1) throw new CliUsageError("--workers must be at least 1");
         const { servePool } = await import("../serve-pool.js");
-        return servePool({ ...opts, app: base, workers, port, tickMs, maxPatchBytes, token, tls, rpc: !!opts.rpc }, io);
+        return servePool({ ...opts, app: base, workers, port, tickMs, maxPatchBytes, patchTimeoutMs, token, tls, rpc: !!opts.rpc }, io);
       }
       const imports = opts.imports ? await loadImportsModule(opts.imports, io.cwd) : (get: Parameters<typeof consoleImports>[0]) => consoleImports(get, io.out);
       const served = await instantiateServedHost({
-        app: resolve(io.cwd, app), imports, patchDir: resolve(io.cwd, opts.patchDir), maxPatchBytes,
+        app: resolve(io.cwd, app), imports, patchDir: resolve(io.cwd, opts.patchDir), maxPatchBytes, patchTimeoutMs,
         trustedKeys: opts.trustedKeys === undefined ? undefined : resolve(io.cwd, opts.trustedKeys),
       });
       const { host } = served;
       const tick = opts.tick === undefined ? null : exportedFunction(host, opts.tick);
       const audit = openAuditLog(auditTarget(opts.auditLog, io), host);
       if (opts.stateDir !== undefined) {
-        const journal = await PatchJournal.open(resolve(io.cwd, opts.stateDir), { onStep: testPause(io) });
+        const journal = await PatchJournal.open(resolve(io.cwd, opts.stateDir), { onStep: testPause(io), maxPatchBytes });
         await restorePatches(host, journal, io.err, (record) => audit.record(record));
       }
       for (const name of opts.run) exportedFunction(host, name)();

@@ -1,6 +1,7 @@
 // `hotwasm unload HP_ID`: unloads a patch from a running `hotwasm serve`.
 
 import type { Command } from "commander";
+import { printable } from "../../host/model/printable.js";
 import { addClientOptions, clientFrom, type ClientOptions } from "../admin-options.js";
 import { CliUsageError, type CliIo } from "../io.js";
 
@@ -19,7 +20,7 @@ Examples:
     .action(async (hpId: string, opts: ClientOptions) => {
       if (!/^[0-9a-f]{64}$/.test(hpId)) throw new CliUsageError(`HP_ID is the 64 hex digits hotwasm load printed (hotwasm info lists them), not "${hpId}"`);
       const { warnings } = await (await clientFrom(opts, io)).unload(hpId);
-      for (const warning of warnings) io.err(`warning: ${warning}`);
-      io.out(`unloaded ${hpId}`);
+      for (const warning of warnings) io.err(`warning: ${printable(String(warning))}`);
+      io.out(`unloaded ${printable(hpId)}`);
     });
 }

@@ -109,7 +109,7 @@ async function send(url: string, init: RequestInit, timeoutMs: number): Promise<
 function refusal(lineValue: unknown, codeValue: unknown, status: number, problems: unknown): HotwasmError {
   const line = String(lineValue);
   const code = String(codeValue);
-  const known = code in ERROR_CODES ? (code as ErrorCode) : "E_ADMIN_UNREACHABLE";
+  const known = Object.prototype.hasOwnProperty.call(ERROR_CODES, code) ? (code as ErrorCode) : "E_ADMIN_UNREACHABLE";
   const message = line.startsWith(`${code}: `) ? line.slice(code.length + 2) : line;
   return new HotwasmError(known, `${message} (HTTP ${status})`, { details: { status, problems } });
 }

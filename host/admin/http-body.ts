@@ -52,7 +52,16 @@ export function writeJson(res: ServerResponse, status: number, body: unknown): v
     res.writeHead(204).end();
     return;
   }
-  const text = `${JSON.stringify(body)}\n`;
+  writeJsonText(res, status, JSON.stringify(body));
+}
+
+/** Writes JSON already serialised (a batch's answers joined). */
+export function writeJsonText(res: ServerResponse, status: number, json: string): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const text = `${json}\n`;
   res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
   res.end(text);
 }

@@ -8,6 +8,7 @@ import type { LoadConfig } from "../model/config.js";
 import { HotwasmError, httpStatusOf, toHotwasmError } from "../errors.js";
 import type { PatchTarget } from "../core/patch-target.js";
 import { isWasmUpload, methodNotAllowed, readBody, readJsonObject, writeJson } from "./http-body.js";
+import { existingIdOf } from "./rpc-call.js";
 
 /** Options of the HTTP API. */
 export interface HttpApiOptions extends AdminHooks {
@@ -23,7 +24,7 @@ export interface HttpApiOptions extends AdminHooks {
 export function HPHttpServer(host: PatchTarget, options: HttpApiOptions = {}): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
-    const facts = factsOf(ACTIONS[path] ?? "none");
+    const facts = factsOf(ACTIONS.get(path) ?? "none");
     void serve(host, req, facts, options).then(
       (body) => send(res, req, options, facts, 200, body),
       (err: unknown) => sendError(res, req, options, facts, err),
@@ -31,7 +32,7 @@ export function HPHttpServer(host: PatchTarget, options: HttpApiOptions = {}): (
   };
 }
 
-const ACTIONS: Record<string, AdminAction> = { "/hp/v1/load": "load", "/hp/v1/unload": "unload", "/hp/v1/info": "info" };
+const ACTIONS = new Map<string, AdminAction>([["/hp/v1/load", "load"], ["/hp/v1/unload", "unload"], ["/hp/v1/info", "info"]]);
 
 /** Serves one request; resolves to the success body or throws the refusal. */
 async function serve(host: PatchTarget, req: IncomingMessage, facts: RequestFacts, options: HttpApiOptions): Promise<unknown> {
@@ -86,7 +87,8 @@ function sendError(res: ServerResponse, req: IncomingMessage, options: HttpApiOp
   body.error = e.toLine();
   body.code = e.code;
   if (Array.isArray(e.details.problems)) body.problems = e.details.problems;
-  if (typeof e.details.hp_id === "string") body.existing_hp_id = e.details.hp_id;
+  const existing = existingIdOf(e);
+  if (existing !== null) body.existing_hp_id = existing;
   send(res, req, options, facts, httpStatusOf(e.code), body, e);
 }
 

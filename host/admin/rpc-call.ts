@@ -22,16 +22,29 @@ export interface RpcBody {
   calls: (RpcCall | HotwasmError)[];
 }
 
-/** The methods (hotgo's `HP` service) and the older names kept as aliases. */
-export const RPC_METHODS: Record<string, Exclude<AdminAction, "debug" | "none">> = {
+/** The methods (hotgo's `HP` service) and the older names kept as aliases (a null-prototype
+ * object: look a method up with `methodAction`, never through the prototype). */
+export const RPC_METHODS: Readonly<Record<string, Exclude<AdminAction, "debug" | "none">>> = Object.freeze(Object.assign(Object.create(null), {
   "HP.Load": "load", "HP.Unload": "unload", "HP.Info": "info",
   "HPRpcService.LoadHP": "load", "HPRpcService.UnloadHP": "unload", "HPRpcService.Info": "info",
-};
+}));
 
-/** Parses a request body; throws E_BAD_REQUEST (-32600) for an empty batch or a body that is no call at all. */
+/** The action a method name asks for, or "none" ("toString", "constructor" and the like name none). */
+export function methodAction(method: string): AdminAction {
+  return Object.prototype.hasOwnProperty.call(RPC_METHODS, method) ? RPC_METHODS[method]! : "none";
+}
+
+/** Most calls in one batch. */
+export const MAX_BATCH_CALLS = 100;
+/** Longest string id, and longest method name. */
+export const MAX_ID_LENGTH = 256;
+
+/** Parses a request body; throws E_BAD_REQUEST (-32600) for an empty batch or a body that is no
+ * call at all, E_TOO_LARGE (-32600) for a batch of more than MAX_BATCH_CALLS calls. */
 export function parseRpcBody(value: unknown): RpcBody {
   if (!Array.isArray(value)) return { batch: false, calls: [parseRpcCall(value)] };
   if (value.length === 0) throw invalid("an empty batch is not a request");
+  if (value.length > MAX_BATCH_CALLS) throw invalid(`the batch has ${value.length} calls; at most ${MAX_BATCH_CALLS} are accepted`, "E_TOO_LARGE");
   return { batch: true, calls: value.map((v) => { try { return parseRpcCall(v); } catch (err) { return err as HotwasmError; } }) };
 }
 
@@ -41,8 +54,13 @@ export function parseRpcCall(value: unknown): RpcCall {
   const body = value as Record<string, unknown>;
   if (body.jsonrpc !== undefined && body.jsonrpc !== "2.0") throw invalid('"jsonrpc" must be "2.0" (or absent for JSON-RPC 1.0)');
   if (typeof body.method !== "string" || body.method.length === 0) throw invalid('"method" must be a non-empty string');
+  if (body.method.length > MAX_ID_LENGTH) throw invalid(`"method" has ${body.method.length} characters; no method is that long`, "E_TOO_LARGE");
+  // The answer echoes the id: only a number, a short string or null (JSON-RPC 2.0's kinds), never a deep or huge value.
+  const id = body.id ?? null;
+  if (id !== null && typeof id !== "number" && typeof id !== "string") throw invalid('"id" must be a number, a string or null');
+  if (typeof id === "string" && id.length > MAX_ID_LENGTH) throw invalid(`"id" has ${id.length} characters; at most ${MAX_ID_LENGTH} are accepted`, "E_TOO_LARGE");
   const version = body.jsonrpc === "2.0" ? "2.0" : "1.0";
-  return { version, id: body.id ?? null, notification: version === "2.0" && !("id" in body), method: body.method, params: body.params };
+  return { version, id, notification: version === "2.0" && !Object.prototype.hasOwnProperty.call(body, "id"), method: body.method, params: body.params };
 }
 
 /** The success answer to `call`. */
@@ -57,8 +75,14 @@ export function refusalResult(action: AdminAction, err: HotwasmError): Record<st
   body.code = err.code;
   body.status = httpStatusOf(err.code);
   if (Array.isArray(err.details.problems)) body.problems = err.details.problems;
-  if (typeof err.details.hp_id === "string" && err.code !== "E_UNKNOWN_PATCH") body.existing_hp_id = err.details.hp_id;
+  const existing = existingIdOf(err);
+  if (existing !== null) body.existing_hp_id = existing;
   return body;
+}
+
+/** The id of the patch already loaded, for an E_ALREADY_LOADED refusal only (never an id the request made up). */
+export function existingIdOf(err: HotwasmError): string | null {
+  return err.code === "E_ALREADY_LOADED" && typeof err.details.hp_id === "string" ? err.details.hp_id : null;
 }
 
 /** The protocol-error answer to `call` (or to a request that is no call, when `call` is null). */
@@ -90,8 +114,8 @@ export function paramsOf(params: unknown): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-function invalid(message: string): HotwasmError {
-  return new HotwasmError("E_BAD_REQUEST", message, { details: { rpc: -32600 } });
+function invalid(message: string, code: ErrorCode = "E_BAD_REQUEST"): HotwasmError {
+  return new HotwasmError(code, message, { details: { rpc: -32600 } });
 }
 
 /** A refusal of a call's params (JSON-RPC -32602), with the hotwasm code (E_BAD_REQUEST unless given). */

@@ -12,9 +12,9 @@ import { renderDebugPage } from "./debug-page.js";
 import { HotwasmError, httpStatusOf, isHotwasmError, toHotwasmError } from "../errors.js";
 import { bufferEvents } from "./event-buffer.js";
 import type { AdminTarget } from "./admin-target.js";
-import { methodNotAllowed, readJson, writeJson, writeText } from "./http-body.js";
+import { methodNotAllowed, readJson, writeJson, writeJsonText, writeText } from "./http-body.js";
 import {
-  invalidParams, isProtocolError, paramsOf, parseRpcBody, refusalResult, rpcError, rpcResult, RPC_METHODS, unknownMethod, type RpcCall,
+  invalidParams, isProtocolError, methodAction, paramsOf, parseRpcBody, refusalResult, rpcError, rpcResult, unknownMethod, type RpcCall,
 } from "./rpc-call.js";
 
 /** Options of the RPC server. */
@@ -29,6 +29,8 @@ export interface RpcApiOptions extends AdminHooks {
   prepareLoad?: (config: LoadConfig, req: IncomingMessage) => LoadConfig | Promise<LoadConfig>;
   /** How many recent host events the debug page keeps (default 256). */
   eventLimit?: number;
+  /** Largest answer to one request, in bytes (default 16 MiB): later calls of a batch are refused with E_TOO_LARGE. */
+  maxAnswerBytes?: number;
 }
 
 /** The service name, as hotgo registers it. */
@@ -56,15 +58,26 @@ export function HPRpcServer(host: AdminTarget, options: RpcApiOptions = {}): (re
       if (url.pathname !== rpcPath) throw new HotwasmError("E_NOT_FOUND", `no endpoint ${url.pathname}`);
       if (req.method !== "POST") throw methodNotAllowed(req, "POST");
       const body = parseRpcBody(await readJson(req, options.maxBodyBytes ?? 1024 * 1024));
-      const answers: unknown[] = [];
+      // Answers are serialised one by one against a budget, so a batch cannot amplify into an answer the heap cannot hold.
+      const budget = options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
+      const answers: string[] = [];
+      let size = 0;
       let status = 200;
       for (const call of body.calls) {
-        const answer = await answerCall(host, call, req, options, calls);
-        if (answer.body !== null) answers.push(answer.body);
+        const spent = size > budget ? tooLarge(`the answers so far fill the ${budget}-byte budget of one request; this call was not run`) : null;
+        let answer = await answerCall(host, call, req, options, calls, spent);
+        if (answer.body === null) continue;
+        let text = JSON.stringify(answer.body);
+        if (size + text.length > budget && !isHotwasmError(call) && methodAction(call.method) === "info") {
+          answer = answerError(call, "info", tooLarge(`the answer has ${text.length} bytes; with the batch's other answers it passes the ${budget}-byte budget of one request`));
+          text = JSON.stringify(answer.body);
+        }
+        size += text.length;
+        answers.push(text);
         if (!body.batch) status = answer.status;
       }
       if (answers.length === 0) writeJson(res, 204, null);
-      else writeJson(res, status, body.batch ? answers : answers[0]);
+      else writeJsonText(res, status, body.batch ? `[${answers.join(",")}]` : answers[0]!);
     };
     void run().catch((err: unknown) => {
       // Before any call was read (gate, path, body): one JSON-RPC error for the whole request.
@@ -75,12 +88,22 @@ export function HPRpcServer(host: AdminTarget, options: RpcApiOptions = {}): (re
   };
 }
 
-/** Runs one call and reports it to the audit hook; resolves to its answer (body null for a notification). */
-async function answerCall(host: AdminTarget, call: RpcCall | HotwasmError, req: IncomingMessage, options: RpcApiOptions, calls: Map<string, number>) {
-  const facts = factsOf(isHotwasmError(call) ? "none" : RPC_METHODS[call.method] ?? "none");
+/** Default budget of one request's answers, in bytes. */
+export const DEFAULT_MAX_ANSWER_BYTES = 16 * 1024 * 1024;
+
+function tooLarge(message: string): HotwasmError {
+  return new HotwasmError("E_TOO_LARGE", message, { details: { rpc: -32000 } });
+}
+
+/** Runs one call (or answers `refusal` without running it) and reports it to the audit hook;
+ * resolves to its answer (body null for a notification). */
+async function answerCall(host: AdminTarget, call: RpcCall | HotwasmError, req: IncomingMessage, options: RpcApiOptions, calls: Map<string, number>, refusal: HotwasmError | null) {
+  const facts = factsOf(isHotwasmError(call) ? "none" : methodAction(call.method));
   let answer: Answer;
   if (isHotwasmError(call)) {
     answer = answerError(null, "none", call);
+  } else if (refusal) {
+    answer = answerError(call, facts.action, refusal);
   } else {
     try {
       if (facts.action === "none") throw unknownMethod(call.method);

@@ -6,6 +6,7 @@ import { HotwasmError, describeError } from "../errors.js";
 import { EventHub } from "../model/events.js";
 import type { HostState } from "../lifecycle/host-state.js";
 import { InstanceReuse } from "../lifecycle/instance-reuse.js";
+import { runDirectly } from "../lifecycle/patch-code.js";
 import type { HostOptions, ModuleSource } from "./host-options.js";
 import { readManifest } from "../model/manifest.js";
 import { ArenaAllocator, TableAllocator } from "../link/placement.js";
@@ -40,6 +41,7 @@ export async function instantiateBase(source: ModuleSource, imports: WebAssembly
     tables, hooks: new RuntimeHooks(manifest, instance.exports, swap, table, tables),
     nextOrder: 1, maxPatchBytes: options.maxPatchBytes ?? 64 * 1024 * 1024,
     verifyPatch: options.verifyPatch, guard, history: new Map(), reuse: new InstanceReuse(), store: null, now: options.now ?? Date.now,
+    runPatchCode: options.runPatchCode ?? runDirectly,
   };
   return { state, exports: watchExports(withoutInternals(exports as Record<string, any>), guard, argumentsLengthSetter(instance.exports)), readFile };
 }

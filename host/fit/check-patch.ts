@@ -11,47 +11,75 @@ import type { PatchMeta } from "../model/patch-meta.js";
 import { FINALIZE_FUNCTION, HOOK_NAMES, MIGRATE_EXPORT } from "../model/hook-names.js";
 import { exportedFuncType, formatFuncType, sameFuncType, type ModuleInfo } from "../wasm/wasm-reader.js";
 import { LINK_MODULE, resolveImport } from "./resolve-import.js";
-import type { BaseFacts, FitPlan, Replacement } from "./fit-types.js";
+import type { BaseFacts, Binding, FitPlan, Replacement } from "./fit-types.js";
 
 /** Checks the patch; returns the plan or throws (first problem, all in `details.problems`). */
 export function checkPatch(base: BaseFacts, patch: ModuleInfo, meta: PatchMeta | null, config: EffectiveConfig): FitPlan {
   const problems: HotwasmError[] = [];
+  // Checking stops at MAX_PROBLEMS: each unknown name costs a search for a suggestion.
+  const add = (problem: HotwasmError) => {
+    problems.push(problem);
+    if (problems.length >= MAX_PROBLEMS) throw STOP;
+  };
   const attempt = <T>(fn: () => T): T | undefined => {
     try {
       return fn();
     } catch (err) {
-      if (err instanceof HotwasmError) { problems.push(err); return undefined; }
+      if (err instanceof HotwasmError) { add(err); return undefined; }
       throw err;
     }
   };
-  const fail = (code: ErrorCode, message: string, details?: Record<string, unknown>) =>
-    problems.push(new HotwasmError(code, message, { details }));
+  const fail = (code: ErrorCode, message: string, details?: Record<string, unknown>) => add(new HotwasmError(code, message, { details }));
 
-  if (meta?.base_build_id && meta.base_build_id !== base.manifest.buildId) {
-    fail("E_BUILD_MISMATCH", `the patch was built for base build ${meta.base_build_id}, this base is ${base.manifest.buildId}`);
-  }
-  if (patch.start !== null) fail("E_START_FUNCTION", "the patch has a start function; move that code into HPBeforeLoad");
-
-  const replacements = checkReplacements(base, patch, config, attempt, fail);
+  let replacements: Replacement[] = [];
   const refs: FitPlan["refs"] = [];
-  const bindings = patch.imports.map((imp) => attempt(() => resolveImport(base, imp, config, refs)) ?? null);
-  for (const key of Object.keys(config.ref_config)) {
-    if (!patch.imports.some((i) => i.module === "ref" && i.name === key)) {
-      fail("E_INVALID_CONFIG", `ref_config names "${key}" but the patch imports no "ref.${key}"`);
+  const bindings: (Binding | null)[] = [];
+  let dataRanges: FitPlan["dataRanges"] = [];
+  let stopped = false;
+  try {
+    if (meta?.base_build_id && meta.base_build_id !== base.manifest.buildId) {
+      fail("E_BUILD_MISMATCH", `the patch was built for base build ${meta.base_build_id}, this base is ${base.manifest.buildId}`);
     }
+    if (patch.start !== null) fail("E_START_FUNCTION", "the patch has a start function; move that code into HPBeforeLoad");
+    checkMemories(patch, fail);
+    replacements = checkReplacements(base, patch, config, attempt, fail);
+    for (const imp of patch.imports) bindings.push(attempt(() => resolveImport(base, imp, config, refs)) ?? null);
+    const refImports = new Set(patch.imports.filter((i) => i.module === "ref").map((i) => i.name));
+    for (const key of Object.keys(config.ref_config)) {
+      if (!refImports.has(key)) fail("E_INVALID_CONFIG", `ref_config names "${key}" but the patch imports no "ref.${key}"`);
+    }
+    dataRanges = checkSegments(base, patch, meta, fail);
+    checkHooks(patch, fail);
+    if (meta?.link) checkLinkMeta(base, patch, meta, fail);
+  } catch (err) {
+    if (err !== STOP) throw err;
+    stopped = true;
   }
-  const dataRanges = checkSegments(base, patch, meta, fail);
-  checkHooks(patch, fail);
-  if (meta?.link) checkLinkMeta(base, patch, meta, fail);
 
   if (problems.length > 0) {
     const first = problems[0]!;
-    const more = problems.length > 1 ? ` (and ${problems.length - 1} more: ${problems.slice(1).map((p) => p.code).join(", ")})` : "";
+    const others = problems.slice(1).map((p) => p.code).join(", ");
+    const more = problems.length > 1 ? ` (and ${stopped ? "at least " : ""}${problems.length - 1} more: ${others}${stopped ? "; checking stopped there" : ""})` : "";
     throw new HotwasmError(first.code, first.message + more, {
       details: { ...first.details, problems: problems.map((p) => ({ code: p.code, message: p.message })) },
     });
   }
   return { replacements, bindings, refs, dataRanges };
+}
+
+/** Most problems one check collects before it stops. */
+export const MAX_PROBLEMS = 32;
+const STOP = Symbol("too many problems");
+
+/** One memory at most, and only the base's (env.memory) may be imported: every write into it is then
+ * checked (checkSegments). Also checked before compiling, so every engine refuses alike. */
+export function checkMemories(patch: ModuleInfo, fail: (code: "E_MULTIPLE_MEMORIES", message: string) => void): void {
+  const imported = patch.imports.filter((i) => i.kind === "memory");
+  if (imported.length + patch.memories > 1) {
+    fail("E_MULTIPLE_MEMORIES", `the patch has ${imported.length + patch.memories} memories (${imported.length} imported); a patch may have one`);
+  }
+  const foreign = imported.find((i) => i.module !== "env" || i.name !== "memory");
+  if (foreign) fail("E_MULTIPLE_MEMORIES", `the patch imports memory "${foreign.module}.${foreign.name}"; the only memory a patch may import is env.memory`);
 }
 
 /** E_ARENA_FULL: a patch's `size` bytes of static data do not fit beside `used` bytes of the arena. */
@@ -107,7 +135,8 @@ function checkReplacements(base: BaseFacts, patch: ModuleInfo, config: Effective
 
 function checkSegments(base: BaseFacts, patch: ModuleInfo, meta: PatchMeta | null, fail: Fail): { start: number; end: number }[] {
   const ranges: { start: number; end: number }[] = [];
-  const sharesMemory = patch.imports.some((i) => i.kind === "memory" && i.module === "env" && i.name === "memory");
+  // Imported memories come first in the index space; a segment on any of them writes into the base.
+  const importedMemories = patch.imports.filter((i) => i.kind === "memory").length;
   const linkGlobal = (name: string) => {
     let index = 0;
     for (const imp of patch.imports) {
@@ -119,7 +148,7 @@ function checkSegments(base: BaseFacts, patch: ModuleInfo, meta: PatchMeta | nul
   };
   const arena = base.manifest.arena;
   for (const seg of patch.data) {
-    if (seg.mode !== "active" || seg.target !== 0 || !sharesMemory || seg.size === 0) continue;
+    if (seg.mode !== "active" || seg.target >= importedMemories || seg.size === 0) continue;
     if (seg.offset === null) {
       const placed = meta?.link && base.placement && seg.offsetGlobal === linkGlobal("memory_base") && seg.size <= meta.link.data_size;
       if (placed) ranges.push({ start: base.placement!.memoryBase, end: base.placement!.memoryBase + meta!.link!.data_size });

@@ -7,6 +7,7 @@ import type { EffectiveConfig } from "../model/config.js";
 import { HotwasmError } from "../errors.js";
 import { formatFuncType, sameFuncType, type ImportEntry } from "../wasm/wasm-reader.js";
 import type { BaseFacts, Binding, FitPlan } from "./fit-types.js";
+import { ownValue } from "../model/symbol-map.js";
 
 /** The import module of base symbols by internal name (patches built by `hotwasm patch`). */
 export const BASE_MODULE = "hotwasm:base";
@@ -17,7 +18,7 @@ export const LINK_MODULE = "hotwasm:link";
 export function resolveImport(base: BaseFacts, imp: ImportEntry, config: EffectiveConfig, refs: FitPlan["refs"]): Binding {
   const where = `import "${imp.module}.${imp.name}"`;
   if (imp.module === "ref" || imp.module === BASE_MODULE) {
-    const symbol = imp.module === "ref" ? config.ref_config[imp.name] ?? imp.name : imp.name;
+    const symbol = imp.module === "ref" ? ownValue(config.ref_config, imp.name) ?? imp.name : imp.name;
     const sym = base.symbols.resolve(symbol);
     if (imp.module === "ref") refs.push({ name: imp.name, symbol: sym.name });
     if (imp.kind === "function" && sym.kind === "function") {
@@ -60,6 +61,7 @@ export function resolveImport(base: BaseFacts, imp: ImportEntry, config: Effecti
     }
     return { kind: "export", name: countdown };
   }
+  if (imp.kind === "memory") throw new HotwasmError("E_MULTIPLE_MEMORIES", `${where}: the only memory a patch may import is env.memory`);
   const provided = base.baseImport(imp.module, imp.name);
   if (provided === undefined) {
     throw new HotwasmError("E_UNRESOLVED_IMPORT", `${where}: neither a base symbol (use module "ref") nor one of the base's imports`, {

@@ -10,6 +10,8 @@ import type { ArenaAllocator, TableAllocator } from "../link/placement.js";
 import type { RuntimeHooks } from "./runtime-hooks.js";
 import type { SwapTable } from "./swap-table.js";
 import type { SymbolTable } from "../model/symbols.js";
+import type { VerifiedPatch } from "../link/patch-signature.js";
+import type { PatchCodeRunner } from "./patch-code.js";
 
 /** A patch in force, or unloaded but retained because the program may still use its data. */
 export interface LoadedPatch {
@@ -59,7 +61,7 @@ export interface HostState {
   hooks: RuntimeHooks;
   nextOrder: number;
   maxPatchBytes: number;
-  verifyPatch: ((bytes: Uint8Array) => void) | undefined;
+  verifyPatch: ((bytes: Uint8Array) => VerifiedPatch | void) | undefined;
   /** Attributes failures to patches; wraps every replacement. */
   guard: TrapGuard;
   /** Patches the host rolled back on its own, newest last (bounded). */
@@ -70,4 +72,6 @@ export interface HostState {
   store: PatchStore | null;
   /** The clock of trap windows (ms). */
   now: () => number;
+  /** Runs patch code during loads and unloads (hooks, initialisation): directly, or under a watchdog. */
+  runPatchCode: PatchCodeRunner;
 }

@@ -8,13 +8,14 @@ import { HotwasmError, describeError } from "../errors.js";
 import type { LoadTimings } from "../model/events.js";
 import { runHook } from "./hooks.js";
 import type { HostState, LoadedPatch } from "./host-state.js";
-import { linkPatch } from "../link/link-patch.js";
+import { checkMemories, linkPatch } from "../link/link-patch.js";
 import type { HookMember, LinkPlan } from "../link/link-types.js";
 import { MIGRATE_EXPORT } from "../model/hook-names.js";
 import { choosePlacement, finishPlacement, type Placement } from "./place-patch.js";
 import type { PatchMeta } from "../model/patch-meta.js";
 import type { ModuleInfo } from "../wasm/wasm-reader.js";
 import { identifyPatch, patchIdOf } from "../link/patch-identity.js";
+import { checkSignedConfig } from "../link/patch-signature.js";
 import { syncTrampolines } from "./revoke-patch.js";
 import { reusableImports } from "./instance-reuse.js";
 
@@ -42,9 +43,12 @@ export function preparePatch(state: PatchRegistry, bytes: Uint8Array, config: Lo
   if (bytes.length > state.maxPatchBytes) {
     throw new HotwasmError("E_PATCH_TOO_LARGE", `the patch has ${bytes.length} bytes; the limit is ${state.maxPatchBytes}`);
   }
-  state.verifyPatch?.(bytes);
+  const verified = state.verifyPatch?.(bytes);
   const { info, meta, sha256: digest } = identifyPatch(bytes);
+  checkMemories(info, (code, message) => { throw new HotwasmError(code, message); });
   const effective = effectiveConfig(config, meta);
+  // The signature covers the config too: a signed patch loads only with the maps its signer allowed.
+  if (verified) checkSignedConfig(verified.config, effective);
   const id = patchIdOf(digest, effective);
   if (state.patches.has(id)) {
     throw new HotwasmError("E_ALREADY_LOADED", `the same patch and config are already loaded as ${id}`, { details: { hp_id: id } });
@@ -140,17 +144,19 @@ export function stagePatch(state: HostState, prepared: PreparedPatch, module: We
   const fns = plan.replacements.map((r) => instance.exports[r.exportName] as Function);
   timings.instantiate = performance.now() - mark;
   state.events.emit({ type: "load-begin", hp_id: id });
-  const before = runHook(instance, "HPBeforeLoad");
+  const before = runHook(instance, "HPBeforeLoad", state.runPatchCode);
   if (before.ran) state.events.emit({ type: "hook", hp_id: id, hook: "HPBeforeLoad", ok: before.ok, detail: before.detail });
   if (!before.ok) {
     discard();
+    if (before.timeout) throw new HotwasmError("E_PATCH_TIMEOUT", `${before.timeout.message}; the load was abandoned`, { details: { ...before.timeout.details, hp_id: id } });
     throw new HotwasmError("E_HOOK_VETO", `HPBeforeLoad refused the load (${before.detail})`, { details: { hp_id: id } });
   }
   // The migration runs once, before any of its functions is reachable from the program.
-  const migrated = runHook(instance, MIGRATE_EXPORT);
+  const migrated = runHook(instance, MIGRATE_EXPORT, state.runPatchCode);
   if (migrated.ran) state.events.emit({ type: "hook", hp_id: id, hook: MIGRATE_EXPORT, ok: migrated.ok, detail: migrated.detail });
   if (!migrated.ok) {
     discard();
+    if (migrated.timeout) throw new HotwasmError("E_PATCH_TIMEOUT", `${migrated.timeout.message}; the load was abandoned`, { details: { ...migrated.timeout.details, hp_id: id } });
     throw new HotwasmError("E_MIGRATION_FAILED", `the patch's migration failed (${migrated.detail}); nothing was switched`, { details: { hp_id: id } });
   }
   const record: LoadedPatch = {
@@ -184,10 +190,11 @@ function commitPatch(state: HostState, record: LoadedPatch, swap: SwapPlan, timi
   commitSwap(state, record, swap);
   timings.commit = performance.now() - mark;
   state.events.emit({ type: "commit", hp_id: id, targets: record.replaces.map((r) => r.symbol) });
-  const after = runHook(record.instance, "HPAfterLoad");
+  const after = runHook(record.instance, "HPAfterLoad", state.runPatchCode);
   if (after.ran) state.events.emit({ type: "hook", hp_id: id, hook: "HPAfterLoad", ok: after.ok, detail: after.detail });
   if (!after.ok) {
     rollBackPatch(state, id, `HPAfterLoad ${after.detail}`);
+    if (after.timeout) throw new HotwasmError("E_PATCH_TIMEOUT", `${after.timeout.message}; the load was rolled back`, { details: { ...after.timeout.details, hp_id: id } });
     throw new HotwasmError("E_HOOK_FAILED", `HPAfterLoad failed (${after.detail}); the load was rolled back`, { details: { hp_id: id } });
   }
   record.order = state.nextOrder++;

@@ -2,7 +2,7 @@
 // table slots before instantiation, then fixing the address words of its data and running its
 // init, before any of its code can be called.
 
-import { HotwasmError, describeError } from "../errors.js";
+import { HotwasmError, describeError, isHotwasmError } from "../errors.js";
 import type { HostState } from "./host-state.js";
 import type { PatchMeta } from "../model/patch-meta.js";
 import { arenaFull } from "../fit/check-patch.js";
@@ -35,8 +35,9 @@ export function finishPlacement(state: HostState, instance: WebAssembly.Instance
   const init = instance.exports["hotwasm:init"];
   if (typeof init === "function") {
     try {
-      (init as () => void)();
+      state.runPatchCode("the patch's initialisation (hotwasm:init)", init as () => void);
     } catch (err) {
+      if (isHotwasmError(err) && err.code === "E_PATCH_TIMEOUT") throw err;
       throw new HotwasmError("E_INSTANTIATE_FAILED", `the patch's initialisation trapped: ${describeError(err)}`, { cause: err });
     }
   }

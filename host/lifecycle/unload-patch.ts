@@ -31,8 +31,9 @@ export function stageUnload(state: HostState, id: string): StagedUnload {
   const patch = state.patches.get(id);
   if (!patch) throw new HotwasmError("E_UNKNOWN_PATCH", `no loaded patch has id "${id}"`, { details: { hp_id: id } });
   state.events.emit({ type: "unload-begin", hp_id: id });
-  const before = runHook(patch.instance, "HPBeforeUnload");
+  const before = runHook(patch.instance, "HPBeforeUnload", state.runPatchCode);
   if (before.ran) state.events.emit({ type: "hook", hp_id: id, hook: "HPBeforeUnload", ok: before.ok, detail: before.detail });
+  if (before.timeout) throw new HotwasmError("E_PATCH_TIMEOUT", `${before.timeout.message}; the patch stays loaded`, { details: { ...before.timeout.details, hp_id: id } });
   if (!before.ok) throw new HotwasmError("E_HOOK_VETO", `HPBeforeUnload refused the unload (${before.detail})`, { details: { hp_id: id } });
   return { id, commit: () => commitUnload(state, patch) };
 }
@@ -47,7 +48,7 @@ function commitUnload(state: HostState, patch: LoadedPatch): UnloadResult {
   state.events.emit({ type: "revert", hp_id: id, targets: patch.replaces.map((r) => r.symbol) });
 
   const warnings: string[] = [];
-  const after = runHook(patch.instance, "HPAfterUnload");
+  const after = runHook(patch.instance, "HPAfterUnload", state.runPatchCode);
   if (after.ran) state.events.emit({ type: "hook", hp_id: id, hook: "HPAfterUnload", ok: after.ok, detail: after.detail });
   if (!after.ok) warnings.push(`HPAfterUnload failed (${after.detail}); the patch is unloaded`);
   state.events.emit({ type: "unloaded", hp_id: id, warnings });

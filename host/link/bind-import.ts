@@ -4,6 +4,7 @@
 
 import type { Binding } from "../fit/fit-types.js";
 import type { BaseView } from "./link-types.js";
+import { ownValue } from "../model/symbol-map.js";
 
 export { BASE_MODULE, LINK_MODULE } from "../fit/resolve-import.js";
 
@@ -14,6 +15,6 @@ export function bindingValue(base: BaseView, binding: Binding): WebAssembly.Impo
     case "placement": return new WebAssembly.Global({ value: "i32", mutable: false }, binding.value);
     case "memory": return base.exports[base.manifest.memory.export] as WebAssembly.Memory;
     case "table": return base.exports[base.manifest.table.export] as WebAssembly.Table;
-    case "base-import": return (base.imports[binding.module] as Record<string, WebAssembly.ImportValue>)[binding.name]!;
+    case "base-import": return ownValue(ownValue(base.imports as Record<string, Record<string, WebAssembly.ImportValue>>, binding.module), binding.name)!;
   }
 }

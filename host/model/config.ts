@@ -4,9 +4,9 @@
 import { z } from "zod";
 import { HotwasmError } from "../errors.js";
 import type { PatchMeta } from "./patch-meta.js";
+import { copySymbolMap, hasControlCharacters, parseSymbolMap, type SymbolMap } from "./symbol-map.js";
 
-/** A map from a patch symbol to a base symbol. */
-export type SymbolMap = Record<string, string>;
+export type { SymbolMap } from "./symbol-map.js";
 
 /** What `loadHP` takes: hotgo's `{ hp_file, replace_config, ref_config }`, or bytes in hand. */
 export interface LoadConfig {
@@ -31,14 +31,13 @@ export interface EffectiveConfig {
   ref_config: SymbolMap;
 }
 
-const symbolMap = z.record(z.string().min(1).max(1024), z.string().min(1).max(1024));
-
 const loadConfigSchema = z
   .strictObject({
-    hp_file: z.string().min(1).max(4096).optional(),
+    hp_file: z.string().min(1).max(4096).refine((f) => !hasControlCharacters(f), "hp_file holds control characters").optional(),
     hp_bytes: z.union([z.instanceof(Uint8Array), z.instanceof(ArrayBuffer)]).optional(),
-    replace_config: symbolMap.optional(),
-    ref_config: symbolMap.optional(),
+    // Checked by parseSymbolMap (zod's records would drop a "__proto__" key without a word).
+    replace_config: z.unknown().optional(),
+    ref_config: z.unknown().optional(),
     policy: z.strictObject({
       max_traps: z.number().int().min(0).max(1_000_000),
       window_ms: z.number().int().min(1).max(7 * 24 * 3600 * 1000),
@@ -48,7 +47,7 @@ const loadConfigSchema = z
     message: "give exactly one of hp_file and hp_bytes",
   });
 
-/** Validates a load config; throws E_INVALID_CONFIG naming the first problem. */
+/** Validates a load config; throws E_INVALID_CONFIG naming the first problem (E_TOO_LARGE for a map over the bounds). */
 export function parseLoadConfig(input: unknown): LoadConfig {
   const parsed = loadConfigSchema.safeParse(input);
   if (!parsed.success) {
@@ -58,15 +57,19 @@ export function parseLoadConfig(input: unknown): LoadConfig {
       cause: parsed.error,
     });
   }
-  return parsed.data;
+  const { replace_config, ref_config, ...rest } = parsed.data;
+  const config: LoadConfig = rest;
+  if (replace_config !== undefined) config.replace_config = parseSymbolMap(replace_config, "replace_config");
+  if (ref_config !== undefined) config.ref_config = parseSymbolMap(ref_config, "ref_config");
+  return config;
 }
 
 /** The config in force: explicit maps win over the patch's embedded defaults, map by map. */
 export function effectiveConfig(config: LoadConfig, meta: PatchMeta | null): EffectiveConfig {
   return {
     hp_file: config.hp_file ?? "",
-    replace_config: Object.assign({}, config.replace_config ?? meta?.replace_config),
-    ref_config: Object.assign({}, config.ref_config ?? meta?.ref_config),
+    replace_config: copySymbolMap(config.replace_config ?? meta?.replace_config),
+    ref_config: copySymbolMap(config.ref_config ?? meta?.ref_config),
   };
 }
 

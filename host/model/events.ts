@@ -6,7 +6,8 @@ import type { PatchEntry } from "./hook-names.js";
 /** One event of a host; `seq` counts up from 1 per host. A "hook" event also reports a patch's
  * migration (hook "hotwasm:migrate"), which runs after HPBeforeLoad. `restored` marks a patch re-applied from
  * a state directory at start-up; `trap` is a failure attributed to a patch with a policy (`count`:
- * failures in its window); `store-failed` says the state directory could not record a change. */
+ * failures in its window); `store-failed` says the state directory could not record a change;
+ * `worker-replaced` says a pool stopped a worker that did not reach a safe point and started a fresh one. */
 export type HostEvent = { seq: number; time: number } & (
   | { type: "load-begin"; hp_id: string }
   | { type: "hook"; hp_id: string; hook: PatchEntry; ok: boolean; detail?: string }
@@ -21,6 +22,7 @@ export type HostEvent = { seq: number; time: number } & (
   | { type: "refused"; action: "load" | "unload"; hp_id: string | null; code: ErrorCode; message: string; restored?: true }
   | { type: "trap"; hp_id: string; count: number; message: string }
   | { type: "store-failed"; message: string }
+  | { type: "worker-replaced"; worker: number; reason: string }
 );
 
 /** Milliseconds a load spent in each phase (performance.now() differences). */

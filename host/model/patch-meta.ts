@@ -4,11 +4,12 @@
 import { z } from "zod";
 import { HotwasmError } from "../errors.js";
 import { customSection, type ModuleInfo } from "../wasm/wasm-reader.js";
+import { zodSymbolMap } from "./symbol-map-schema.js";
 
 /** Name of the custom section a patch carries. */
 export const PATCH_SECTION = "hotwasm.patch";
 
-const symbolMap = z.record(z.string().min(1).max(1024), z.string().min(1).max(1024));
+const symbolMap = zodSymbolMap("E_INVALID_MODULE");
 
 const patchMetaSchema = z.strictObject({
   hotwasm: z.literal(1),

@@ -75,29 +75,40 @@ export class SymbolTable {
     return (own.length > 0 ? own : [...found]).sort();
   }
 
+  /** The closest name within a small edit distance; none for names longer than SUGGEST_MAX_LENGTH. */
   private suggest(query: string): string | null {
     const tail = query.replace(/^main\./, "").split("/").pop()!.toLowerCase();
+    if (tail.length > SUGGEST_MAX_LENGTH) return null;
     let best: string | null = null;
-    let bestScore = Infinity;
+    let limit = Math.max(2, Math.floor(tail.length / 3));
     for (const name of this.byName.keys()) {
       const short = name.split("/").pop()!.toLowerCase();
-      const score = editDistance(tail, short);
-      if (score < bestScore) { bestScore = score; best = name; }
+      const score = boundedEditDistance(tail, short, limit);
+      if (score <= limit && (best === null || score < limit)) { best = name; limit = score; }
+      if (limit === 0) break;
     }
-    return best !== null && bestScore <= Math.max(2, Math.floor(tail.length / 3)) ? best : null;
+    return best;
   }
 }
 
-function editDistance(a: string, b: string): number {
+/** Names longer than this get no suggestion (the search costs length squared per name). */
+export const SUGGEST_MAX_LENGTH = 128;
+
+/** The edit distance of `a` and `b`, or `limit + 1` as soon as it must exceed `limit`. */
+function boundedEditDistance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
   const row = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     let prev = row[0]!;
     row[0] = i;
+    let smallest = row[0];
     for (let j = 1; j <= b.length; j++) {
       const cur = row[j]!;
       row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
       prev = cur;
+      if (row[j]! < smallest) smallest = row[j]!;
     }
+    if (smallest > limit) return limit + 1;
   }
   return row[b.length]!;
 }

@@ -1,6 +1,6 @@
-// The admin plane's gate, run before every request: browser pages are turned away, and either a
-// bearer token is required (compared in constant time) or, without one, only loopback host names
-// are served (no DNS rebinding).
+// The admin plane's gate, run before every request: browser pages are turned away (their origins,
+// and the body types their forms send), and either a bearer token is required (compared in
+// constant time) or, without one, only loopback host names are served (no DNS rebinding).
 
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
@@ -15,10 +15,14 @@ export interface AuthOptions {
   allowedOrigins?: string[];
 }
 
+/** Content types a browser form sends cross-site without a preflight and that are refused (curl -d's
+ * application/x-www-form-urlencoded is accepted: the hotgo examples use it). */
+const FORM_TYPES = new Set(["text/plain", "multipart/form-data"]);
+
 /** Shortest token accepted. */
 export { MIN_TOKEN_LENGTH };
 
-/** A function for AdminHooks.authorize; throws E_FORBIDDEN_ORIGIN, E_AUTH_REQUIRED or E_AUTH_FAILED. */
+/** A function for AdminHooks.authorize; throws E_FORBIDDEN_ORIGIN, E_UNSUPPORTED_MEDIA_TYPE, E_AUTH_REQUIRED or E_AUTH_FAILED. */
 export function createAuthorizer(options: AuthOptions): (req: IncomingMessage) => void {
   if (options.token !== undefined) checkToken(options.token);
   const expected = options.token === undefined ? null : digest(options.token);
@@ -27,6 +31,11 @@ export function createAuthorizer(options: AuthOptions): (req: IncomingMessage) =
     const origin = req.headers.origin;
     if (origin !== undefined && !origins.has(origin)) {
       throw new HotwasmError("E_FORBIDDEN_ORIGIN", `requests from the browser origin ${origin} are not accepted`);
+    }
+    // A page's form can post these types to any site with no preflight (and text/plain carries raw JSON): never a client's.
+    const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+    if (FORM_TYPES.has(type)) {
+      throw new HotwasmError("E_UNSUPPORTED_MEDIA_TYPE", `a body of type ${type} is what browser forms send; send JSON as application/json (curl -d's form type is accepted too)`);
     }
     if (expected === null) {
       const name = hostNameOf(req.headers.host);

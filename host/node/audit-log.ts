@@ -5,6 +5,7 @@ import { createWriteStream } from "node:fs";
 import type { IncomingMessage } from "node:http";
 import type { AdminRecord } from "../admin/admin-hooks.js";
 import type { AdminTarget } from "../admin/admin-target.js";
+import { printableJson } from "../model/printable.js";
 
 /** One line of the audit log. */
 export interface AuditEntry extends AdminRecord {
@@ -39,7 +40,8 @@ export function openAuditLog(target: string | ((line: string) => void), host?: A
         ...record,
         sha256: loaded?.sha256 ?? null,
       };
-      write(JSON.stringify(entry));
+      // JSON escapes C0 controls; DEL, C1 and bidi controls (a name from a request) are escaped too, for a terminal reading stderr.
+      write(printableJson(JSON.stringify(entry)));
     },
     close: () => (file ? new Promise<void>((resolve) => file.end(() => resolve())) : Promise.resolve()),
   };

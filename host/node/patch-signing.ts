@@ -2,10 +2,16 @@
 // a Host runs on every patch before it reads or compiles it (HostOptions.verifyPatch).
 
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from "node:crypto";
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { HotwasmError, describeError } from "../errors.js";
-import { attachSignature, signatureMessage, splitSignature } from "../link/patch-signature.js";
+import {
+  attachSignature, signatureMessage, signedConfigOf, SIGNATURE_VERSION, splitSignature, stripSignature, type SignedConfig, type VerifiedPatch,
+} from "../link/patch-signature.js";
+import { describeFsError, readRegularFile } from "./regular-file.js";
+
+/** Largest trusted-key file read, in bytes. */
+const MAX_KEY_FILE_BYTES = 1024 * 1024;
 
 /** A public key a server trusts, with its id (the first 16 hex digits of SHA-256 of the raw key). */
 export interface TrustedKey {
@@ -30,8 +36,9 @@ export function keyIdOf(publicKey: KeyObject): string {
   return createHash("sha256").update(raw).digest("hex").slice(0, 16);
 }
 
-/** Signs a patch with a PEM private key; a signature it already carries is replaced. */
-export function signPatch(bytes: Uint8Array, privateKeyPem: string): Uint8Array {
+/** Signs a patch with a PEM private key for loading with `config` (the maps it may be loaded with,
+ * or "any"); a signature it already carries is replaced. */
+export function signPatch(bytes: Uint8Array, privateKeyPem: string, config: SignedConfig): Uint8Array {
   let key: KeyObject;
   try {
     key = createPrivateKey(privateKeyPem);
@@ -39,9 +46,10 @@ export function signPatch(bytes: Uint8Array, privateKeyPem: string): Uint8Array 
     throw new HotwasmError("E_ADMIN_CONFIG", `the signing key is not a PEM private key: ${describeError(cause)}`, { cause });
   }
   if (key.asymmetricKeyType !== "ed25519") throw new HotwasmError("E_ADMIN_CONFIG", `the signing key is ${key.asymmetricKeyType}, not ed25519`);
-  const { body } = splitSignature(bytes);
-  const sig = sign(null, signatureMessage(body), key).toString("base64");
-  return attachSignature(body, { alg: "ed25519", key_id: keyIdOf(createPublicKey(key)), sig });
+  const body = stripSignature(bytes);
+  const statement = { v: SIGNATURE_VERSION as typeof SIGNATURE_VERSION, alg: "ed25519" as const, key_id: keyIdOf(createPublicKey(key)), config: signedConfigOf(config) };
+  const sig = sign(null, signatureMessage(body, statement), key).toString("base64");
+  return attachSignature(body, { ...statement, sig });
 }
 
 /** Reads trusted public keys from a PEM file (one or more keys) or a directory of *.pub / *.pem files. */
@@ -52,11 +60,12 @@ export async function readTrustedKeys(path: string): Promise<TrustedKey[]> {
       ? (await readdir(path)).filter((f) => f.endsWith(".pub") || f.endsWith(".pem")).sort().map((f) => join(path, f))
       : [path];
   } catch (cause) {
-    throw new HotwasmError("E_ADMIN_CONFIG", `cannot read trusted keys at ${path}: ${describeError(cause)}`, { cause });
+    throw new HotwasmError("E_ADMIN_CONFIG", `cannot read trusted keys at ${path}: ${describeFsError(cause)}`, { cause });
   }
   const keys: TrustedKey[] = [];
   for (const file of files) {
-    const text = await readFile(file, "utf8");
+    // A key may be a symlink (mounted secrets are), but only to a regular file, read with a bound.
+    const text = new TextDecoder().decode(await readRegularFile(file, { maxBytes: MAX_KEY_FILE_BYTES, code: "E_ADMIN_CONFIG", shown: file, follow: true }));
     for (const pem of text.match(/-----BEGIN PUBLIC KEY-----[\s\S]+?-----END PUBLIC KEY-----/g) ?? []) {
       let key: KeyObject;
       try {
@@ -72,16 +81,18 @@ export async function readTrustedKeys(path: string): Promise<TrustedKey[]> {
   return keys;
 }
 
-/** A verifier for HostOptions.verifyPatch: refuses unsigned patches and any signature no trusted key made. */
-export function createPatchVerifier(keys: readonly TrustedKey[]): (bytes: Uint8Array) => void {
+/** A verifier for HostOptions.verifyPatch: refuses unsigned patches and any signature no trusted key
+ * made; returns the config the signature allows (the host refuses any other with E_SIGNED_CONFIG_MISMATCH). */
+export function createPatchVerifier(keys: readonly TrustedKey[]): (bytes: Uint8Array) => VerifiedPatch {
   const byId = new Map(keys.map((k) => [k.keyId, k]));
   return (bytes) => {
     const { body, signature } = splitSignature(bytes);
     if (!signature) throw new HotwasmError("E_PATCH_UNSIGNED", "the server only loads signed patches; sign it with `hotwasm sign`");
     const trusted = byId.get(signature.key_id);
     if (!trusted) throw new HotwasmError("E_BAD_PATCH_SIGNATURE", `the patch is signed by key ${signature.key_id}, which the server does not trust`);
-    if (!verify(null, signatureMessage(body), trusted.key, Buffer.from(signature.sig, "base64"))) {
-      throw new HotwasmError("E_BAD_PATCH_SIGNATURE", `the signature by key ${signature.key_id} does not match the patch's bytes`);
+    if (!verify(null, signatureMessage(body, signature), trusted.key, Buffer.from(signature.sig, "base64"))) {
+      throw new HotwasmError("E_BAD_PATCH_SIGNATURE", `the signature by key ${signature.key_id} does not match the patch's bytes and signed config`);
     }
+    return { config: signature.config };
   };
 }

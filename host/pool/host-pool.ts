@@ -15,11 +15,13 @@ import { defaultReadFile, toBytes } from "../core/read-source.js";
 import type { UnloadResult } from "../lifecycle/unload-patch.js";
 import type { PatchStore, StoredPatch } from "../lifecycle/patch-store.js";
 import { PoolRecord } from "./pool-record.js";
-import { startWorkers } from "./pool-setup.js";
+import { startWorkers, type StartedWorkers } from "./pool-setup.js";
+import { DEFAULT_PATCH_TIMEOUT_MS } from "./patch-watchdog.js";
 import { PoolTraps } from "./pool-traps.js";
 import { CallQueue } from "./call-queue.js";
 import { emitCommitted, emitStaged } from "./pool-events.js";
 import { runSwap, type StageCommand, type SwapStats } from "./run-swap.js";
+import { replaceStalled, type LoadCommand } from "./replace-worker.js";
 import type { WorkerLink } from "./worker-link.js";
 import type { HostPoolOptions } from "./pool-options.js";
 
@@ -36,16 +38,18 @@ export class HostPool implements AdminTarget {
   private readonly calls: CallQueue;
   private readonly record = new PoolRecord(this.events);
   private readonly traps = new PoolTraps();
+  /** The loads in force, in load order: what a replacement worker is given to be like the others. */
+  private readonly inForce = new Map<string, LoadCommand>();
 
-  private constructor(readonly manifest: Manifest, private readonly links: WorkerLink[], private readonly options: HostPoolOptions) {
+  private constructor(readonly manifest: Manifest, private readonly links: WorkerLink[], private readonly respawn: StartedWorkers["respawn"], private readonly options: HostPoolOptions) {
     this.calls = new CallQueue(links);
-    for (const link of links) link.onTrap = (worker, id, message) => this.onWorkerTrap(worker, id, message);
+    for (const link of links) this.watch(link);
   }
 
   /** Starts the workers; each instantiates the base (compiled once, here). */
   static async create(source: ModuleSource, options: HostPoolOptions = {}): Promise<HostPool> {
-    const { manifest, links } = await startWorkers(source, options);
-    return new HostPool(manifest, links, options);
+    const { manifest, links, respawn } = await startWorkers(source, options);
+    return new HostPool(manifest, links, respawn, options);
   }
 
   /** Number of workers. */
@@ -107,6 +111,7 @@ export class HostPool implements AdminTarget {
       if (!this.info.some((p) => p.hp_id === id)) throw new HotwasmError("E_UNKNOWN_PATCH", `no loaded patch has id "${id}"`, { details: { hp_id: id } });
       this.events.emit({ type: "unload-begin", hp_id: id });
       const commits = await this.swap({ op: "stage-unload", hp_id: id }, id);
+      this.inForce.delete(id);
       const warnings = commits.flatMap((c) => (c.reply?.warnings ?? []).map((w) => `worker ${c.index}: ${w}`));
       this.events.emit({ type: "unloaded", hp_id: id, warnings });
       this.traps.forget(id);
@@ -142,10 +147,12 @@ export class HostPool implements AdminTarget {
     return this.ops.guard("load", id, async () => {
       await this.record.saveBytes(prepared.sha256, bytes);
       this.events.emit({ type: "load-begin", hp_id: id });
-      await this.swap({ op: "stage-load", bytes, config, module, ...(prepared.policy ? { policy: prepared.policy } : {}) }, id);
+      const load: LoadCommand = { op: "stage-load", bytes, config, module, ...(prepared.policy ? { policy: prepared.policy } : {}) };
+      await this.swap(load, id);
+      this.inForce.set(id, load);
       if (prepared.policy) this.traps.track(id, prepared.policy);
       this.events.emit({ type: "loaded", hp_id: id, ...(prepared.restored ? { restored: true as const } : {}) });
-      await this.record.saveLoad(this.info, () => this.swap({ op: "stage-unload", hp_id: id }, id));
+      await this.record.saveLoad(this.info, async () => { await this.swap({ op: "stage-unload", hp_id: id }, id); this.inForce.delete(id); });
       return id;
     }, !!prepared.restored);
   }
@@ -166,6 +173,7 @@ export class HostPool implements AdminTarget {
     if (this.closing || !this.info.some((p) => p.hp_id === id && p.state === "loaded")) return;
     this.events.emit({ type: "rollback", hp_id: id, reason });
     await this.swap({ op: "stage-revoke", hp_id: id, reason }, id);
+    this.inForce.delete(id);
     this.events.emit({ type: "unloaded", hp_id: id, warnings: [] });
     await this.record.save(this.info);
   }
@@ -175,9 +183,8 @@ export class HostPool implements AdminTarget {
   }
 
   private async swap(stage: StageCommand, id: string) {
-    const timeout = this.options.safepointTimeoutMs ?? 10_000;
     try {
-      const outcome = await runSwap(this.links, stage, timeout, {
+      const outcome = await runSwap(this.links, stage, this.timeouts(), {
         staged: (replies) => emitStaged(this.events, replies),
         committed: (replies, failure) => emitCommitted(this.events, id, replies, failure),
       });
@@ -185,8 +192,21 @@ export class HostPool implements AdminTarget {
       if (outcome.info) this.info = outcome.info;
       return outcome.commits;
     } catch (err) {
-      throw this.closing ? closedError() : err;
+      if (this.closing) throw closedError();
+      // Workers that never answered are stopped and replaced before the refusal is answered: the
+      // pool runs on, and what `info` says (the state before this swap) is what every worker has.
+      await replaceStalled({ links: this.links, inForce: this.inForce, respawn: this.respawn, timeouts: this.timeouts(), events: this.events, watch: (l) => this.watch(l) });
+      throw err;
     }
+  }
+
+  private timeouts() {
+    return { safepointMs: this.options.safepointTimeoutMs ?? 10_000, patchCodeMs: this.options.patchTimeoutMs ?? DEFAULT_PATCH_TIMEOUT_MS };
+  }
+
+  private watch(link: WorkerLink): WorkerLink {
+    link.onTrap = (worker, id, message) => this.onWorkerTrap(worker, id, message);
+    return link;
   }
 
   private checkUsable(): void {

@@ -9,15 +9,25 @@ import type { ModuleSource } from "../core/host.js";
 import { readManifest, type Manifest } from "../model/manifest.js";
 import { defaultReadFile, toBytes } from "../core/read-source.js";
 import type { HostPoolOptions } from "./pool-options.js";
-import { createControlBlock } from "./protocol.js";
+import { createControlBlock, mailboxOf } from "./protocol.js";
+import { DEFAULT_PATCH_TIMEOUT_MS } from "./patch-watchdog.js";
 import { resolveWorkerScript } from "./worker-script.js";
 import { WorkerLink } from "./worker-link.js";
 
+/** A started pool's workers, and how to start worker `index` again (a replacement, same base and imports). */
+export interface StartedWorkers {
+  manifest: Manifest;
+  links: WorkerLink[];
+  respawn(index: number): Promise<WorkerLink>;
+}
+
 /** Compiles the base and starts the workers; when one fails to start, stops them all and throws its error. */
-export async function startWorkers(source: ModuleSource, options: HostPoolOptions): Promise<{ manifest: Manifest; links: WorkerLink[] }> {
+export async function startWorkers(source: ModuleSource, options: HostPoolOptions): Promise<StartedWorkers> {
   const workers = options.workers ?? availableParallelism();
   checkCount("workers", workers, 1, 1024);
   checkCount("safepointTimeoutMs", options.safepointTimeoutMs ?? 1, 1, 2 ** 31 - 1);
+  const patchTimeoutMs = options.patchTimeoutMs ?? DEFAULT_PATCH_TIMEOUT_MS;
+  checkCount("patchTimeoutMs", patchTimeoutMs, 1, 2 ** 31 - 1);
   const readFile = options.readFile ?? defaultReadFile;
   const bytesOrModule = typeof source === "string" ? await readFile(source) : source;
   const module = bytesOrModule instanceof WebAssembly.Module ? bytesOrModule : await compileBase(toBytes(bytesOrModule));
@@ -25,15 +35,23 @@ export async function startWorkers(source: ModuleSource, options: HostPoolOption
   const script = resolveWorkerScript();
   const control = createControlBlock(workers);
   const importsUrl = options.imports === undefined ? null : moduleUrl(options.imports);
-  const links = Array.from({ length: workers }, (_, index) =>
-    WorkerLink.start(script, { index, workers, module, importsUrl, importsData: options.importsData, control }));
-  const started = await Promise.allSettled(links.map((l) => l.ready(options.startTimeoutMs ?? 60_000)));
+  const startTimeoutMs = options.startTimeoutMs ?? 60_000;
+  const start = (index: number) => WorkerLink.start(script, { index, workers, module, importsUrl, importsData: options.importsData, control, patchTimeoutMs });
+  const links = Array.from({ length: workers }, (_, index) => start(index));
+  const respawn = async (index: number) => {
+    // Invariant: the worker it replaces is terminated, so its mailbox counter is read by this one alone; it starts from the count so far.
+    Atomics.store(new Int32Array(control), mailboxOf(index), 0);
+    const link = start(index);
+    await link.ready(startTimeoutMs).catch(async (err: unknown) => { await link.terminate(err as HotwasmError); throw err; });
+    return link;
+  };
+  const started = await Promise.allSettled(links.map((l) => l.ready(startTimeoutMs)));
   const failed = started.find((s): s is PromiseRejectedResult => s.status === "rejected");
   if (failed) {
     await Promise.all(links.map((l) => l.terminate(new HotwasmError("E_POOL_CLOSED", "the pool did not start"))));
     throw failed.reason;
   }
-  return { manifest, links };
+  return { manifest, links, respawn };
 }
 
 /** Refuses a count outside min..max (E_INVALID_OPTION). */

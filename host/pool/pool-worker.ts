@@ -7,6 +7,7 @@ import { describeError, HotwasmError } from "../errors.js";
 import { Host } from "../core/host.js";
 import { toWire, type FromWorker, type ToWorker, type WorkerInit } from "./protocol.js";
 import { WorkerControl } from "./worker-control.js";
+import { createPatchWatchdog } from "./patch-watchdog.js";
 
 const init = workerData as WorkerInit;
 const port = parentPort!;
@@ -19,7 +20,8 @@ try {
   const hotwasm = { ...(imports.hotwasm as Record<string, WebAssembly.ImportValue> | undefined), poll: control.poll };
   // Failures under a patch with a policy are the pool's to count: it rolls the patch back in every worker.
   const onPatchTrap = (hpId: string, error: unknown) => send({ type: "trap", hp_id: hpId, message: describeError(error) });
-  const host = await Host.instantiate(init.module, { ...imports, hotwasm }, { onPatchTrap });
+  // Hooks run under a watchdog: one that does not return is interrupted (E_PATCH_TIMEOUT) and the worker lives on.
+  const host = await Host.instantiate(init.module, { ...imports, hotwasm }, { onPatchTrap, runPatchCode: createPatchWatchdog(init.patchTimeoutMs) });
   instantiated = host;
   control.attach(host);
   port.on("message", (msg: ToWorker) => (msg.type === "wake" ? control.drain() : runCall(host, msg)));
@@ -41,7 +43,7 @@ async function makeImports(init: WorkerInit, getHost: () => Host | undefined): P
 }
 
 function runCall(host: Host, msg: Extract<ToWorker, { type: "call" }>): void {
-  const fn = host.exports[msg.name] as unknown;
+  const fn = Object.prototype.hasOwnProperty.call(host.exports, msg.name) ? (host.exports[msg.name] as unknown) : undefined;
   if (typeof fn !== "function") {
     send({ type: "call-failed", id: msg.id, error: { code: "E_CALL_FAILED", message: `the base exports no function "${msg.name}"` } });
     return;

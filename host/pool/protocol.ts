@@ -19,6 +19,8 @@ export interface WorkerInit {
   importsData: unknown;
   control: SharedArrayBuffer;
   commands: MessagePort;
+  /** Bound of patch code run during a load or unload step (hooks), in ms: the worker's watchdog. */
+  patchTimeoutMs: number;
 }
 
 /** A swap command, sent to every worker; `token` names the operation it belongs to. */
@@ -59,6 +61,8 @@ export type FromWorker =
   | { type: "result"; id: number; value: unknown }
   | { type: "call-failed"; id: number; error: WireError }
   | { type: "reply"; reply: Reply }
+  /** A command that runs patch code was taken at a safe point (its reply may take the patch code's time). */
+  | { type: "taken"; token: number; op: CommandOp }
   | { type: "trap"; hp_id: string; message: string };
 
 /** An error as it crosses threads. */

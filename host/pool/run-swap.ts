@@ -48,10 +48,20 @@ export interface SwapObserver {
 
 let nextToken = 1;
 
-/** Runs `stage` on every worker, then switches all of them at once, or none. */
-export async function runSwap(links: WorkerLink[], stage: StageCommand, timeoutMs: number, observer: SwapObserver): Promise<SwapOutcome> {
+/** How long a swap waits for each worker's reply: to reach a safe point, plus, where a step runs
+ * patch code (the stage's before-hook, the commit's after-hook), the patch code's own bound. */
+export interface SwapTimeouts {
+  safepointMs: number;
+  patchCodeMs: number;
+}
+
+/** Runs `stage` on every worker, then switches all of them at once, or none. A worker that does not
+ * answer in time is marked `stalled` (the pool replaces it). */
+export async function runSwap(links: WorkerLink[], stage: StageCommand, timeouts: SwapTimeouts, observer: SwapObserver): Promise<SwapOutcome> {
   const token = nextToken++;
-  const staged = await sendAll(links, { ...stage, token } as Command, timeoutMs);
+  const timeoutMs = timeouts.safepointMs;
+  const withCode = timeouts.patchCodeMs;
+  const staged = await sendAll(links, { ...stage, token } as Command, timeoutMs, withCode);
   observer.staged(staged);
   const stageFailure = failureOf(staged);
   if (stageFailure) {
@@ -67,7 +77,8 @@ export async function runSwap(links: WorkerLink[], stage: StageCommand, timeoutM
     throw stopFailure;
   }
   const allParked = performance.now();
-  const commits = await sendAll(links, { op: "commit", token }, timeoutMs);
+  // Every worker is parked, so the commit is taken at once: its wait is HPAfterLoad's bound and the usual margin.
+  const commits = await sendAll(links, { op: "commit", token }, timeoutMs + withCode);
   const commitFailure = failureOf(commits);
   if (commitFailure) await sendAll(links, { op: "rollback", token, reason: commitFailure.message }, timeoutMs);
   observer.committed(commits, commitFailure);
@@ -84,8 +95,8 @@ export async function runSwap(links: WorkerLink[], stage: StageCommand, timeoutM
   return { commits, info: released[0]?.reply?.info ?? null, stats };
 }
 
-async function sendAll(links: WorkerLink[], cmd: Command, timeoutMs: number): Promise<WorkerReply[]> {
-  return Promise.all(links.map((l) => l.send(cmd, timeoutMs).then(
+async function sendAll(links: WorkerLink[], cmd: Command, timeoutMs: number, codeMs = 0): Promise<WorkerReply[]> {
+  return Promise.all(links.map((l) => l.send(cmd, timeoutMs, codeMs).then(
     (reply) => ({ index: l.index, reply, error: reply.error ? fromWire(l.index, reply.error, "E_INTERNAL") : null }),
     (error: HotwasmError) => ({ index: l.index, reply: null, error }),
   )));

@@ -11,6 +11,10 @@ import type { Staged, StagedLoad } from "../model/staged.js";
 import type { UnloadResult } from "../lifecycle/unload-patch.js";
 import { mailboxOf, toWire, type Command, type FromWorker, type Reply, type WorkerInit } from "./protocol.js";
 
+/** Commands of phase 1 that run patch code (hooks): the pool hears when they are taken, then waits
+ * for the code's bound. (A commit runs HPAfterLoad too, but is taken at once: every worker is parked.) */
+const RUNS_PATCH_CODE = new Set<Command["op"]>(["stage-load", "stage-unload"]);
+
 /** Runs the swap commands of one worker. */
 export class WorkerControl {
   private readonly ctl: Int32Array;
@@ -67,6 +71,7 @@ export class WorkerControl {
   }
 
   private run(cmd: Command): void {
+    if (RUNS_PATCH_CODE.has(cmd.op)) this.send({ type: "taken", token: cmd.token, op: cmd.op });
     this.events = [];
     const reply: Reply = { token: cmd.token, op: cmd.op, error: null, events: this.events };
     try {

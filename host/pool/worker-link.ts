@@ -6,12 +6,14 @@ import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
 import { HotwasmError } from "../errors.js";
 import { fromWire, mailboxOf, type Command, type FromWorker, type Reply, type ToWorker, type WorkerInit } from "./protocol.js";
 
-type Waiter<T> = { resolve: (value: T) => void; reject: (err: HotwasmError) => void };
+type Waiter<T> = { resolve: (value: T) => void; reject: (err: HotwasmError) => void; taken?: () => void };
 
 /** One worker of a pool. */
 export class WorkerLink {
   /** Why the worker can no longer be used, once it cannot. */
   failure: HotwasmError | null = null;
+  /** Set when a swap command went unanswered in time: the worker is stuck (the pool replaces it). */
+  stalled: HotwasmError | null = null;
   private readonly ctl: Int32Array;
   private readonly commands: MessagePort;
   private readonly calls = new Map<number, Waiter<unknown>>();
@@ -66,16 +68,33 @@ export class WorkerLink {
     return this.calls.size;
   }
 
-  /** Sends a swap command; resolves to the reply, or rejects after `timeoutMs` with E_SAFEPOINT_TIMEOUT. */
-  send(cmd: Command, timeoutMs: number): Promise<Reply> {
+  /** Sends a swap command; resolves to the reply, or rejects with E_SAFEPOINT_TIMEOUT when the worker
+   * does not take it within `timeoutMs`, or (a command running patch code) does not answer within
+   * `codeMs` more once it took it. A worker that times out is marked `stalled`. */
+  send(cmd: Command, timeoutMs: number, codeMs = 0): Promise<Reply> {
     if (this.failure) return Promise.reject(this.failure);
+    // A worker that left a command unanswered answers no other: no second wait on it.
+    if (this.stalled) return Promise.reject(this.stalled);
     const key = `${cmd.token}:${cmd.op}`;
-    const reply = new Promise<Reply>((resolve, reject) => this.replies.set(key, { resolve, reject }));
-    this.post(cmd);
-    return withTimeout(reply, timeoutMs, () => {
-      this.replies.delete(key);
-      return new HotwasmError("E_SAFEPOINT_TIMEOUT", `worker ${this.index} did not reach a safe point within ${timeoutMs} ms`, { details: { worker: this.index } });
+    const reply = new Promise<Reply>((resolve, reject) => {
+      const expire = (message: string) => {
+        this.replies.delete(key);
+        this.stalled = new HotwasmError("E_SAFEPOINT_TIMEOUT", message, { details: { worker: this.index } });
+        reject(this.stalled);
+      };
+      let timer = setTimeout(() => expire(`worker ${this.index} did not reach a safe point within ${timeoutMs} ms`), timeoutMs);
+      const settle = () => clearTimeout(timer);
+      this.replies.set(key, {
+        resolve: (value) => { settle(); resolve(value); },
+        reject: (err) => { settle(); reject(err); },
+        taken: () => {
+          settle();
+          timer = setTimeout(() => expire(`worker ${this.index} took the command but did not answer within ${codeMs + timeoutMs} ms (patch code that does not return)`), codeMs + timeoutMs);
+        },
+      });
     });
+    this.post(cmd);
+    return reply;
   }
 
   /** Sends a command without waiting for its reply (clean-up after a failed operation). */
@@ -103,6 +122,8 @@ export class WorkerLink {
       else waiter?.reject(fromWire(this.index, msg.error, "E_CALL_FAILED"));
     } else if (msg.type === "trap") {
       this.onTrap?.(this.index, msg.hp_id, msg.message);
+    } else if (msg.type === "taken") {
+      this.replies.get(`${msg.token}:${msg.op}`)?.taken?.();
     } else if (msg.type === "reply") {
       const key = `${msg.reply.token}:${msg.reply.op}`;
       this.replies.get(key)?.resolve(msg.reply);

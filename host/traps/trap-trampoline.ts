@@ -11,7 +11,7 @@ export interface TrampolineType {
   results: string[];
 }
 
-const VALTYPES: Record<string, number> = { i32: 0x7f, i64: 0x7e, f32: 0x7d, f64: 0x7c, v128: 0x7b, funcref: 0x70, externref: 0x6f };
+const VALTYPES = new Map<string, number>([["i32", 0x7f], ["i64", 0x7e], ["f32", 0x7d], ["f64", 0x7c], ["v128", 0x7b], ["funcref", 0x70], ["externref", 0x6f]]);
 const cache = new Map<string, WebAssembly.Module>();
 
 /** Instantiates the trampoline for `fn` (of `type`) with `token`; the result goes into the base's table. */
@@ -29,13 +29,13 @@ export function makeTrampoline(fn: Function, type: TrampolineType, cur: WebAssem
 
 /** True when every value of `type` can pass through a trampoline. */
 export function canTrampoline(type: TrampolineType): boolean {
-  return [...type.params, ...type.results].every((t) => t in VALTYPES);
+  return [...type.params, ...type.results].every((t) => VALTYPES.has(t));
 }
 
 /** The trampoline module's bytes for `type`. */
 export function trampolineBinary(type: TrampolineType): Uint8Array {
   if (!canTrampoline(type)) throw new HotwasmError("E_INTERNAL", `no trampoline for type (${type.params}) -> (${type.results})`);
-  const vt = (t: string) => VALTYPES[t]!;
+  const vt = (t: string) => VALTYPES.get(t)!;
   const funcType = [0x60, ...vec(type.params.map(vt)), ...vec(type.results.map(vt))];
   const imports = [
     ...name("t"), ...name("f"), 0x00, 0x00, // func of type 0

@@ -65,7 +65,7 @@ test("each refusal through the CLI: exit 1, its code and HTTP status, the progra
 test("malformed, oversized and cross-origin requests: their status and code on both APIs, the program unchanged", async () => {
   const serve = await startServe(dir, secured);
   const send = async (path: string, body: string, headers: Record<string, string> = {}) => {
-    const res = await fetch(`${serve.url}${path}`, { method: "POST", body, headers: { authorization: `Bearer ${TOKEN}`, ...headers } });
+    const res = await fetch(`${serve.url}${path}`, { method: "POST", body, headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json", ...headers } });
     const json = (await res.json()) as { code?: string; error: string | { code: number; data: { code: string } } };
     return [res.status, typeof json.error === "string" ? json.code : `${json.error.code} ${json.error.data.code}`];
   };

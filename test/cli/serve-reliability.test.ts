@@ -45,7 +45,7 @@ async function verify(serve: ServeProcess): Promise<boolean> {
 async function change(serve: ServeProcess, loaded: boolean): Promise<void> {
   const info = (await (await fetch(`${serve.url}/hp/v1/info`)).json()) as { hp_id: string }[];
   const body = loaded ? { hp_id: info[0]!.hp_id } : { hp_file: "hp.wasm" };
-  void fetch(`${serve.url}/hp/v1/${loaded ? "unload" : "load"}`, { method: "POST", body: JSON.stringify(body) }).catch(() => undefined);
+  void fetch(`${serve.url}/hp/v1/${loaded ? "unload" : "load"}`, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } }).catch(() => undefined);
 }
 
 test("killed at each step of a load and an unload: after a restart the patch is fully applied or not at all", async () => {

@@ -5,7 +5,8 @@
 
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { request } from "node:http";
-import { readFile, rm } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { startDevServer, type DevServer } from "../../dev/dev-server.js";
 import { connectDevServer, type DevClient } from "../../host/dev/dev-client.js";
@@ -152,5 +153,48 @@ describe("what the server serves", () => {
     expect(await status("/__hotwasm/reload", { origin: "http://evil.example" }, "POST")).toBe(403);
     expect(await status("/nope.txt", {})).toBe(404);
     expect(await status("/%2e%2e/asconfig.json", {})).toBe(404);
+  });
+});
+
+describe("what the server refuses (issue 14, attack 11)", () => {
+  const send = (path: string, headers: Record<string, string>, method = "GET", body = "") => new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const req = request(`${server.url}${path}`, { method, headers: { ...headers, "content-length": Buffer.byteLength(body) } }, (res) => {
+      let text = "";
+      res.on("data", (c: Buffer) => { text += c.toString(); });
+      res.on("end", () => resolve({ status: res.statusCode!, text }));
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+
+  test("an opaque (\"null\") or unreadable Origin is refused with E_FORBIDDEN_ORIGIN, not a 500", async () => {
+    for (const origin of ["null", "not a url", "http://"]) {
+      const res = await send("/__hotwasm/reload", { origin }, "POST");
+      expect([origin, res.status, JSON.parse(res.text).code]).toEqual([origin, 403, "E_FORBIDDEN_ORIGIN"]);
+    }
+  });
+
+  test("an acknowledgement's escape sequences reach the log escaped, never raw", async () => {
+    const mark = log.length;
+    const ack = { client: "\u001b]0;owned\u0007\u001b[2Jpage", seq: "\u001b[31m7", ok: false, hp_id: null, apply_ms: 1, code: "E_X\u009b2J", message: "line\u001b[1A\rfake: applied patch 9\u202e" };
+    expect((await send("/__hotwasm/ack", { "content-type": "application/json" }, "POST", JSON.stringify(ack))).status).toBe(204);
+    await waitFor(() => log.length > mark, "the ack's log line");
+    const line = log.slice(mark).join("\n");
+    expect(line).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
+    expect(line).toBe("  \\x1b]0;owned\\x07\\x1b[2Jpage: patch \\x1b[31m7 NOT applied: E_X\\x9b2J: line\\x1b[1A\\x0dfake: applied patch 9\\u202e");
+  });
+
+  test("symlinks are served only when they stay in the page directory; a FIFO is never opened", async () => {
+    const page = join(dir, "page");
+    await writeFile(join(dir, "secret.txt"), "secret");
+    await symlink(join(dir, "secret.txt"), join(page, "leak.txt"));
+    await symlink(join(dir, "assembly"), join(page, "src"));
+    await symlink(join(page, "style.css"), join(page, "alias.css"));
+    execFileSync("mkfifo", [join(page, "pipe.txt")]);
+    expect((await send("/leak.txt", {})).status).toBe(404);
+    expect((await send("/src/board.ts", {})).status).toBe(404);
+    expect((await send("/pipe.txt", {})).status).toBe(404);
+    const alias = await send("/alias.css", {});
+    expect([alias.status, alias.text]).toEqual([200, await readFile(join(page, "style.css"), "utf8")]);
   });
 });

@@ -39,7 +39,7 @@ async function start(options: { token?: string } = { token: TOKEN }) {
   const { host } = await instantiateServedHost({ app: appPath, patchDir: dir, imports: (get) => consoleImports(get, (l) => lines.push(l)) });
   server = await startAdminServer(host, { port: 0, rpc: true, ...options, onResult: (r) => records.push(r) });
   const rpc = async (body: unknown, token = TOKEN) => {
-    const res = await fetch(`${server!.url}/hp`, { method: "POST", body: typeof body === "string" ? body : JSON.stringify(body), headers: { authorization: `Bearer ${token}` } });
+    const res = await fetch(`${server!.url}/hp`, { method: "POST", body: typeof body === "string" ? body : JSON.stringify(body), headers: { authorization: `Bearer ${token}`, "content-type": "application/json" } });
     return { status: res.status, body: res.status === 204 ? null : ((await res.json()) as Record<string, any>) };
   };
   return { host, lines, records, url: server.url, rpc };

@@ -72,22 +72,28 @@ test("a patch that no longer fits a rebuilt base is dropped with its code; the o
   expect((await listed()).patches.map((p) => p.hp_id)).toEqual([fits]); // recorded from the state in force
 });
 
-test("damaged bytes are dropped as E_STATE_CORRUPT; an unreadable list is moved aside and the service starts empty", async () => {
+test("damaged bytes are dropped as E_STATE_CORRUPT (the list kept aside); an unreadable list is moved aside with the bytes and the service starts empty", async () => {
   const first = await start();
   const a = await first.host.loadHP({ hp_bytes: version(2), replace_config: { version: "main.version" } });
   const b = await first.host.loadHP({ hp_bytes: add, replace_config: { add: "add" } });
   const damaged = (await listed()).patches[1]!.sha256;
   await writeFile(join(dir, "patches", `${damaged}.wasm`), add.slice(0, 10));
   const second = await start();
-  expect(second.report).toEqual({ restored: [a], dropped: [expect.objectContaining({ hp_id: b, code: "E_STATE_CORRUPT" })] });
+  expect(second.report).toEqual({ restored: [a], dropped: [expect.objectContaining({ hp_id: b, code: "E_STATE_CORRUPT" })], aside: expect.stringMatching(/^aside\/\d{8}T\d{6}Z$/) });
   expect(second.events.map((e) => e.type).slice(-1)).toEqual(["refused"]);
+  const kept = join(dir, second.report.aside!);
+  expect((await readdir(join(kept, "patches"))).sort()).toEqual([(await listed()).patches[0]!.sha256, damaged].map((h) => `${h}.wasm`).sort());
 
-  await writeFile(join(dir, "journal.json"), '{"hotwasm_state": 1, "patches": [{"hp_id": 12');
+  const broken = '{"hotwasm_state": 1, "patches": [{"hp_id": 12';
+  await writeFile(join(dir, "journal.json"), broken);
+  const stored = (await readdir(join(dir, "patches"))).sort();
   const third = await start();
-  expect(third.report).toEqual({ restored: [], dropped: [] });
-  expect(third.lines[0]).toMatch(/^hotwasm serve: state: journal\.json is unreadable \(not JSON: .*\); it was moved to journal\.json\.corrupt-\d+ and no patch was re-applied$/);
+  expect(third.report).toEqual({ restored: [], dropped: [], problems: [expect.stringMatching(/^journal\.json is unreadable \(not JSON: .*\); it was moved to aside\/\S+\/ with every stored patch, and no patch was re-applied$/)] });
+  expect(third.lines[0]).toBe(`hotwasm serve: state: ${third.report.problems![0]}`);
   expect(third.host.getHPInfo()).toEqual([]);
-  expect((await readdir(dir)).filter((n) => n.startsWith("journal.json.corrupt-"))).toHaveLength(1);
+  const moved = join(dir, /moved to (\S+)\//.exec(third.report.problems![0]!)![1]!);
+  expect(await readFile(join(moved, "journal.json"), "utf8")).toBe(broken);
+  expect((await readdir(join(moved, "patches"))).sort()).toEqual(stored);
 });
 
 test("a load the state directory cannot record is refused (E_STATE_WRITE_FAILED) and rolled back", async () => {

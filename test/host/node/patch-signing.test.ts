@@ -13,6 +13,7 @@ import { attachSignature, SIGNATURE_SECTION, splitSignature } from "../../../hos
 import { appendCustomSection } from "../../../host/wasm/wasm-sections.js";
 import { createPatchVerifier, generateSigningKeys, readTrustedKeys, signPatch, type TrustedKey } from "../../../host/node/patch-signing.js";
 import { exampleBinaries } from "../../helpers/example-app.js";
+import { EXAMPLE_CONFIG } from "../../../example/build.js";
 
 let app: Uint8Array;
 let patch: Uint8Array;
@@ -50,12 +51,12 @@ function codeOf(fn: () => unknown): string {
 }
 
 test("a signed patch carries the key id; it loads on a host that trusts the key", async () => {
-  const signed = signPatch(patch, alice.privateKeyPem);
+  const signed = signPatch(patch, alice.privateKeyPem, EXAMPLE_CONFIG);
   const { body, signature } = splitSignature(signed);
-  expect(signature).toEqual({ alg: "ed25519", key_id: alice.keyId, sig: expect.stringMatching(/==$/) });
+  expect(signature).toEqual({ v: 2, alg: "ed25519", key_id: alice.keyId, config: EXAMPLE_CONFIG, sig: expect.stringMatching(/==$/) });
   expect(body).toEqual(patch);
   expect(trusted.map((k) => k.keyId)).toEqual([alice.keyId]);
-  expect(splitSignature(signPatch(signed, mallory.privateKeyPem)).signature!.key_id).toBe(mallory.keyId); // re-signing replaces
+  expect(splitSignature(signPatch(signed, mallory.privateKeyPem, EXAMPLE_CONFIG)).signature!.key_id).toBe(mallory.keyId); // re-signing replaces
 
   const { host, lines } = await signedOnlyHost();
   const id = await host.loadHP({ hp_bytes: signed });
@@ -65,13 +66,13 @@ test("a signed patch carries the key id; it loads on a host that trusts the key"
 });
 
 test("unsigned, wrongly signed, tampered and malformed patches are refused before compiling, changing nothing", async () => {
-  const signed = signPatch(patch, alice.privateKeyPem);
+  const signed = signPatch(patch, alice.privateKeyPem, EXAMPLE_CONFIG);
   const tampered = signed.slice();
   tampered[20] ^= 1; // a byte inside the signed body
   const sig = splitSignature(signed).signature!;
   const cases: [string, Uint8Array, string][] = [
     ["unsigned", patch, "E_PATCH_UNSIGNED"],
-    ["untrusted key", signPatch(patch, mallory.privateKeyPem), "E_BAD_PATCH_SIGNATURE"],
+    ["untrusted key", signPatch(patch, mallory.privateKeyPem, EXAMPLE_CONFIG), "E_BAD_PATCH_SIGNATURE"],
     ["tampered body", tampered, "E_BAD_PATCH_SIGNATURE"],
     ["signature of another patch", attachSignature(appendCustomSection(patch, "x", new Uint8Array([1])), sig), "E_BAD_PATCH_SIGNATURE"],
     ["section not last", appendCustomSection(signed, "later", new Uint8Array(0)), "E_BAD_PATCH_SIGNATURE"],
@@ -102,10 +103,10 @@ test("unsigned, wrongly signed, tampered and malformed patches are refused befor
 
 test("the verifier alone; bad trusted-key sources are refused with E_ADMIN_CONFIG", async () => {
   const verify = createPatchVerifier(trusted);
-  expect(codeOf(() => verify(signPatch(patch, alice.privateKeyPem)))).toBe("no error");
+  expect(codeOf(() => verify(signPatch(patch, alice.privateKeyPem, EXAMPLE_CONFIG)))).toBe("no error");
   expect(codeOf(() => verify(patch))).toBe("E_PATCH_UNSIGNED");
   expect(codeOf(() => verify(new Uint8Array([1, 2, 3])))).toBe("E_INVALID_MODULE");
-  expect(codeOf(() => signPatch(patch, "not a key"))).toBe("E_ADMIN_CONFIG");
+  expect(codeOf(() => signPatch(patch, "not a key", "any"))).toBe("E_ADMIN_CONFIG");
   await writeFile(join(dir, "empty.pem"), "");
   const refused = async (path: string) => readTrustedKeys(path).then(() => "read", (e: HotwasmError) => e.code);
   expect(await refused(join(dir, "empty.pem"))).toBe("E_ADMIN_CONFIG");

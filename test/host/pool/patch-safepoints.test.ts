@@ -60,12 +60,12 @@ test("a worker in a long loop of patched code reaches a safe point: the next swa
   expect(await made.pool.callOn(0, "callVersion")).toBe(2);
 });
 
-test("the same patch without polls holds the swap until the timeout; nothing switches", async () => {
+test("the same patch without polls holds the swap until the timeout; nothing switches; the stuck worker is replaced", async () => {
   const made = await spinInPatch(false, 1500);
   const err = await made.pool.loadHP({ hp_bytes: versionPatch(2), replace_config: replaceVersion }).then(() => null, (e: HotwasmError) => e);
   expect([err?.code, err?.details.worker]).toEqual(["E_SAFEPOINT_TIMEOUT", 0]);
   expect(await made.pool.callOn(1, "callVersion")).toBe(1);
-  made.record.stopSpinning();
-  await made.spin;
+  expect(await made.spin.then(() => "returned", (e: HotwasmError) => e.code)).toBe("E_WORKER_REPLACED");
   expect(await made.pool.callOn(0, "callVersion")).toBe(1);
+  made.record.stopSpinning();
 });

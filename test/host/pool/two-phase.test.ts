@@ -91,19 +91,24 @@ test("HPBeforeUnload vetoes in one worker: the patch stays in force everywhere",
   expect(made.pool.getHPInfo().map((p) => p.hp_id)).toEqual([id]);
 });
 
-test("a worker busy in a build without safepoints times out the swap; nothing switches, later swaps work", async () => {
+test("a worker busy in a build without safepoints times out the swap: nothing switches; it is stopped and replaced with the patches in force; later swaps work", async () => {
   const made = await makePool(3, { safepoints: "off", safepointTimeoutMs: 2000 });
   pool = made.pool;
+  const events: HostEvent[] = [];
+  made.pool.on((e) => events.push(e));
+  const inForce = await made.pool.loadHP({ hp_bytes: versionPatch(3), replace_config: replaceVersion });
   const spin = spinOn(made.pool, 1);
   await waitUntil(() => made.record.calls(1) > 0, "worker 1 spins");
   const err = await refusal(made.pool.loadHP({ hp_bytes: versionPatch(4), replace_config: replaceVersion }));
   expect([err.code, err.details.worker]).toEqual(["E_SAFEPOINT_TIMEOUT", 1]);
   expect(err.message).toBe("worker 1 did not reach a safe point within 2000 ms");
-  expect(await made.pool.callOn(0, "callVersion")).toBe(1);
-  expect(await made.pool.callOn(2, "callVersion")).toBe(1);
+  // Its call in flight is answered with a code; a fresh worker 1 has the patch in force, and info says what every worker has.
+  const stopped = await refusal(spin);
+  expect([stopped.code, stopped.details.worker]).toEqual(["E_WORKER_REPLACED", 1]);
+  expect(events.filter((e) => e.type === "worker-replaced")).toEqual([expect.objectContaining({ worker: 1, reason: expect.stringMatching(/^worker 1 did not reach a safe point within 2000 ms; it was stopped and replaced/) })]);
+  expect(made.pool.getHPInfo().map((p) => [p.hp_id, p.state])).toEqual([[inForce, "loaded"]]);
+  expect(await Promise.all([0, 1, 2].map((w) => made.pool.callOn(w, "callVersion")))).toEqual([3, 3, 3]);
   made.record.stopSpinning();
-  expect(await spin).toBe(made.record.calls(1));
-  expect(made.record.runs(1).map((r) => r.version)).toEqual([1]);
   await made.pool.loadHP({ hp_bytes: versionPatch(4), replace_config: replaceVersion });
   expect(await Promise.all([0, 1, 2].map((w) => made.pool.callOn(w, "callVersion")))).toEqual([4, 4, 4]);
 });
