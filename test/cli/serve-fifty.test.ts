@@ -29,7 +29,7 @@ test("fifty copies of hp.wasm load concurrently over HTTP, are listed, and unloa
   const serve = await startServe(dir, ["app.wasm", "--port", "0", "--patch-dir", "patches", "--tick", "func1", "--tick-ms", "20"]);
   await serve.waitFor((l) => l.startsWith("func1: "));
   const post = async (path: string, body: unknown) => {
-    const res = await fetch(`${serve.url}${path}`, { method: "POST", body: JSON.stringify(body) });
+    const res = await fetch(`${serve.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
     return { status: res.status, body: (await res.json()) as { hp_id?: string; error?: { code: string } } };
   };
   const loads = await Promise.all(Array.from({ length: COPIES }, (_, i) => post("/hp/v1/load", { hp_file: `hp-${i}.wasm` })));
