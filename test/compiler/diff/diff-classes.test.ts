@@ -3,8 +3,8 @@
 // generic instantiation, two fields (one primitive, one managed) and a migration. Old and new
 // objects behave as a plain build of the edited source would after the same operations (objects
 // created before the patch see the initial values), across forced collections; after unload the
-// program behaves as the base again. A million objects churned under the patch leak nothing and
-// never read another object's shadow value.
+// program behaves as the base again, and what only shadow fields held is freed. A million objects
+// churned under the patch leak nothing and never read another object's shadow value.
 
 import { beforeAll, describe, expect, test } from "vitest";
 import { readFileSync } from "node:fs";
@@ -148,6 +148,26 @@ describe("an edit adding a class, a generic instantiation, two fields and a migr
     expect(x.__getString(x.label(s("kiwi")))).toBe("kiwi x3 used 0 last -");
     expect(x.__getString(x.label(s("lime")))).toBe("lime x3 used 0 last -");
     await host.unloadHP(id);
+  });
+
+  test("after unload the shadow entries are no longer roots: what only they held is freed", async () => {
+    const host = await Host.instantiate(base);
+    const x = host.exports;
+    const s = (v: string) => x.__newString(v);
+    for (let i = 0; i < 20; i++) x.add(s(`k${i}`), 1000);
+    const id = await host.loadHP({ hp_bytes: diff.patch!.binary });
+    collect(x);
+    const loaded = heapBytes(host);
+    // 4,000 receipts' strings, held only by the items' shadow field `history`.
+    for (let r = 0; r < 200; r++) for (let i = 0; i < 20; i++) x.use(s(`k${i}`), 1);
+    collect(x);
+    const grown = heapBytes(host);
+    expect(grown - loaded).toBeGreaterThan(4000 * 20);
+    await host.unloadHP(id);
+    collect(x);
+    expect(host.getHPInfo()).toEqual([]);
+    expect(heapBytes(host)).toBeLessThan(loaded);
+    expect(x.__getString(x.label(s("k3")))).toBe("k3 x800");
   });
 });
 
