@@ -15,6 +15,7 @@ import { evaluateGoals, formatReport, type BenchResults } from "./report.js";
 import { measureSwapPause } from "./swap-pause.js";
 import { benchPoolPause } from "./pool-pause.js";
 import { benchFleet } from "./fleet.js";
+import { measureShadowFieldsInProcesses } from "./shadow-fields.js";
 import { measureEditToPatch } from "./edit-to-patch.js";
 import { findProjectRoot } from "./workloads.js";
 import { isMain } from "../example/is-main.js";
@@ -71,12 +72,15 @@ export async function runBench(argv: string[]): Promise<BenchResults> {
   step("edit -> patch on the corpus (cold and warm diffs, dev saves, patch sizes)");
   const editToPatch = await measureEditToPatch({ programs: quick ? ["regex"] : ["regex", "json", "bigint", "bignum"], rounds: quick ? 1 : 3 });
 
+  step("shadow fields and the free-object hook");
+  const shadowFields = await measureShadowFieldsInProcesses(quick, quick ? 1 : CALL_OVERHEAD_PROCESSES);
+
   step(`fleet: ${plan.fleet.hosts} hosts on a nats-server`);
   const fleet = await benchFleet(base, plan.fleet);
 
   const partial = {
     machine, quick, command: `npm run bench${quick ? " -- --quick" : ""}`, durationSec: (performance.now() - started) / 1000,
-    callOverhead, swapPause, loadLatency, memory, churn, poolPause, fleet, editToPatch,
+    callOverhead, swapPause, loadLatency, memory, churn, poolPause, editToPatch, shadowFields, fleet,
   };
   const results: BenchResults = { ...partial, goals: evaluateGoals(partial) };
   const out = resolve(values.out ?? join(findProjectRoot(), "bench/results", quick ? "quick.json" : "latest.json"));

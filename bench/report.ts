@@ -10,6 +10,7 @@ import type { MemoryResult } from "./memory.js";
 import type { ChurnResult } from "./churn.js";
 import { formatPauseFigures, type PauseFigures } from "./pool-pause.js";
 import { formatFleetFigures, type FleetBenchResult } from "./fleet.js";
+import type { ShadowFieldResult } from "./shadow-fields.js";
 import type { EditToPatchResult } from "./edit-to-patch.js";
 
 /** Everything one `npm run bench` measured. */
@@ -26,6 +27,8 @@ export interface BenchResults {
   churn: ChurnResult[];
   /** Pause per stop-the-world swap of a HostPool with 1, 2 and 4 busy workers. */
   poolPause: PauseFigures[];
+  /** A shadow field against a plain field, and the free-object hook unpatched and patched. */
+  shadowFields: ShadowFieldResult;
   /** Fleet rollout on a nats-server: convergence after a promotion, idle traffic (skipped without nats-server). */
   fleet: FleetBenchResult;
   /** Edit -> patch on vendored real programs. */
@@ -69,6 +72,8 @@ export function evaluateGoals(r: Omit<BenchResults, "goals">): Goal[] {
   const wrong = r.churn.reduce((s, c) => s + c.wrong, 0);
   const calls = r.churn.reduce((s, c) => s + c.calls, 0);
   goals.push({ benchmark: "churn", goal: "zero wrong results", measured: `${wrong} of ${calls}`, met: wrong === 0 });
+  const s = r.shadowFields;
+  goals.push({ benchmark: "free-object hook", goal: "unpatched: with the hook / without <= 1.05", measured: formatNumber(s.hookVsNoHook, 3), met: s.hookVsNoHook <= 1.05 });
   if (!r.fleet.skipped) {
     goals.push({ benchmark: "fleet", goal: `${r.fleet.hosts} hosts ack the final generation < 5 s after a promotion (median)`, measured: `${formatNumber(r.fleet.convergeMedianMs, 0)} ms`, met: r.fleet.convergeMedianMs < 5000 });
   }
@@ -121,7 +126,19 @@ export function formatReport(r: BenchResults): string {
     "```",
     "",
     ...formatEditToPatch(r.editToPatch),
-    "## 8. Fleet (staged rollout on nats-server)",
+    `## 8. Shadow fields and the free-object hook (CPU time ratios, median of ${r.shadowFields.rounds} interleaved rounds, median over ${r.shadowFields.processes} processes)`,
+    formatTable(["loop", "plain field (ms)", "shadow field (ms)", "shadow / plain (each process)", "extra per access"], [[
+      `${r.shadowFields.iterations.toLocaleString("en")} iterations of two reads and a write`, formatNumber(r.shadowFields.plainMs, 2),
+      formatNumber(r.shadowFields.shadowMs, 2), `${formatNumber(r.shadowFields.shadowVsPlain, 2)} (${r.shadowFields.shadowVsPlainByProcess.map((v) => formatNumber(v, 2)).join(", ")})`,
+      `${formatNumber(r.shadowFields.extraNsPerAccess, 2)} ns`,
+    ]]),
+    "",
+    formatTable(["loop", "hook unpatched / no hook", "hook unpatched / plain", "hook patched (shadow fields in force) / no hook"], [[
+      `${r.shadowFields.objects.toLocaleString("en")} objects created and freed`, formatNumber(r.shadowFields.hookVsNoHook, 3),
+      formatNumber(r.shadowFields.hookVsPlain, 3), formatNumber(r.shadowFields.hookPatchedVsNoHook, 3),
+    ]]),
+    "",
+    "## 9. Fleet (staged rollout on nats-server)",
     ...formatFleetFigures(r.fleet),
     "",
     "## Goals",

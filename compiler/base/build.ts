@@ -44,6 +44,8 @@ export interface BuildOptions {
   versionLoops?: boolean;
   /** Embed the program's own sources, for `hotwasm diff` (default true). */
   sources?: boolean;
+  /** Define the free-object hook that shadow fields need (default true; common/finalize-hook.ts). */
+  finalizeHook?: boolean;
   /** The asconfig file asc reads (default asconfig.json in the root); false reads none. */
   config?: string | false;
   /** The asconfig target (default "release", as asc picks it). */
@@ -84,7 +86,7 @@ export async function buildPatchable(options: BuildOptions = {}): Promise<BuildR
   const configured = asconfig?.optionsOf(targetName).outFile;
   const outFile = options.outFile === false ? false : options.outFile !== undefined ? resolve(cwd, options.outFile) : resolve(root.dir, configured ?? "build/app.wasm");
   const safepoints = { mode: options.safepoints ?? "off", interval: options.pollInterval ?? DEFAULT_POLL_INTERVAL };
-  const transforms = options.plain ? [] : [HotwasmTransform.withOptions({ patchable: options.patchable ?? [], arenaSize: options.arenaSize, safepoints, sources: options.sources, versionLoops: options.versionLoops })];
+  const transforms = options.plain ? [] : [HotwasmTransform.withOptions({ patchable: options.patchable ?? [], arenaSize: options.arenaSize, safepoints, sources: options.sources, versionLoops: options.versionLoops, finalizeHook: options.finalizeHook })];
   const config = configFile === false ? ["--config", NO_CONFIG] : options.config ? ["--config", configFile] : [];
   // A plain build exports the runtime too, so it differs from a patchable one only by the transform.
   const runtime = options.plain ? ["--exportRuntime"] : [];

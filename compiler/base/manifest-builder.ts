@@ -7,6 +7,7 @@ import { bytesToHex } from "@noble/hashes/utils.js";
 import { emitStableBinary, type Binaryen, type BinaryenModule } from "../common/binaryen-util.js";
 import { VISIT_GLOBALS_BASE, type RewriteOutcome } from "./make-patchable.js";
 import { describeClasses } from "../common/class-layout.js";
+import { SUPPORT_PREFIX } from "../common/finalize-hook.js";
 import { encodeManifest, MANIFEST_SECTION, MANIFEST_VERSION, type Manifest } from "../../host/model/manifest.js";
 
 const RUNTIME_NAMES = ["stub", "minimal", "incremental"];
@@ -58,7 +59,9 @@ export function compilerFlags(program: Program): Record<string, string | number 
 
 function entryPaths(program: Program): string[] {
   const sources = program.sources as unknown as { sourceKind: number; internalPath: string }[];
-  return sources.filter((s) => s.sourceKind === USER_ENTRY && !s.internalPath.startsWith("~lib/")).map((s) => s.internalPath);
+  return sources
+    .filter((s) => s.sourceKind === USER_ENTRY && !s.internalPath.startsWith("~lib/") && !s.internalPath.startsWith(SUPPORT_PREFIX))
+    .map((s) => s.internalPath);
 }
 
 function runtimeExports(outcome: RewriteOutcome): Record<string, string> {

@@ -1,11 +1,11 @@
 // The asc transform (`asc --transform hotwasm/transform`): makes the compiled module patchable
 // before validation and optimisation, and embeds the manifest. Options come from a subclass
 // made by `withOptions`, or from HOTWASM_PATCHABLE (comma-separated globs), HOTWASM_ARENA,
-// HOTWASM_SAFEPOINTS (off, entries, loops, both), HOTWASM_POLL_INTERVAL and HOTWASM_VERSION_LOOPS
-// (0: no loop versioning, version-loops.ts). After the optimiser, the standard-library functions
-// still there are exported for patches to call (export-library.ts). Given twice to one
-// compilation (`hotwasm build` in a project whose asconfig.json lists the transform), only the
-// first runs.
+// HOTWASM_SAFEPOINTS (off, entries, loops, both), HOTWASM_POLL_INTERVAL, HOTWASM_VERSION_LOOPS
+// (0: no loop versioning, version-loops.ts) and HOTWASM_FINALIZE (0: no free-object hook,
+// common/finalize-hook.ts). After the optimiser, the standard-library functions still there are
+// exported for patches to call (export-library.ts). Given twice to one compilation (`hotwasm
+// build` in a project whose asconfig.json lists the transform), only the first runs.
 
 import { version as ascVersion } from "assemblyscript/asc";
 import { Transform } from "assemblyscript/transform";
@@ -20,6 +20,7 @@ import { splitTwins } from "./split-twins.js";
 import { encodeLibrary, exportLibrary, libraryFunctions } from "./export-library.js";
 import { LIBRARY_SECTION } from "../../host/model/manifest.js";
 import { findNoPatchMarkers } from "./source-markers.js";
+import { addFinalizeHook } from "../common/finalize-hook.js";
 import { validateOrThrow, type Binaryen } from "../common/binaryen-util.js";
 import { collectSources, encodeSources, SOURCES_SECTION } from "../common/embed-sources.js";
 import { DEFAULT_POLL_INTERVAL, insertSafepoints, type SafepointMode, type SafepointOptions } from "./insert-safepoints.js";
@@ -28,7 +29,7 @@ import { DEFAULT_POLL_INTERVAL, insertSafepoints, type SafepointMode, type Safep
 export const DEFAULT_ARENA_SIZE = 65536;
 
 /** Options of the transform: the rewrite's and where safepoint polls go. */
-export type TransformOptions = PatchableOptions & { safepoints: SafepointOptions; sources?: boolean; versionLoops?: boolean };
+export type TransformOptions = PatchableOptions & { safepoints: SafepointOptions; sources?: boolean; versionLoops?: boolean; finalizeHook?: boolean };
 
 /** The hotwasm transform. */
 export default class HotwasmTransform extends Transform {
@@ -47,12 +48,13 @@ export default class HotwasmTransform extends Transform {
     };
   }
 
-  afterParse(_parser: Parser): void {
+  afterParse(parser: Parser): void {
     this.active = claimProgram(this.program);
     if (!this.active) return;
     // The host and patches need the runtime entry points (__new, __pin, __unpin, __collect, __rtti_base).
     this.program.options.exportRuntime = true;
     this.noPatch = findNoPatchMarkers(this.program);
+    if (resolveOptions((this.constructor as typeof HotwasmTransform).options).finalizeHook) addFinalizeHook(parser, this.program);
   }
 
   afterCompile(module: binaryenNs.Module): void {
@@ -124,9 +126,10 @@ function resolveOptions(fixed: Partial<TransformOptions> | null): TransformOptio
   }
   const sources = fixed?.sources ?? env.HOTWASM_SOURCES !== "0";
   const versionLoops = fixed?.versionLoops ?? env.HOTWASM_VERSION_LOOPS !== "0";
+  const finalizeHook = fixed?.finalizeHook ?? env.HOTWASM_FINALIZE !== "0";
   const safepoints = fixed?.safepoints ?? {
     mode: (env.HOTWASM_SAFEPOINTS ?? "off") as SafepointMode,
     interval: env.HOTWASM_POLL_INTERVAL ? Number(env.HOTWASM_POLL_INTERVAL) : DEFAULT_POLL_INTERVAL,
   };
-  return { patchable, arenaSize, safepoints, sources, versionLoops };
+  return { patchable, arenaSize, safepoints, sources, versionLoops, finalizeHook };
 }

@@ -2,6 +2,7 @@
 // own sources; `--patchable GLOB` adds more, `--patchable !GLOB` takes some out (last match wins).
 
 import picomatch from "picomatch";
+import { FINALIZE_FUNCTION } from "../../host/model/hook-names.js";
 
 /** The decision for one function. */
 export interface Choice {
@@ -36,8 +37,8 @@ export function matchesSymbol(pattern: string, name: string): boolean {
   return compiled(pattern)(subject);
 }
 
-/** Runtime functions a patch replaces to teach the collector its new classes and globals. */
-export const RUNTIME_HOOKS = ["~lib/rt/__visit_members", "~lib/rt/__visit_globals"];
+/** Runtime functions a patch replaces to teach the collector its new classes and globals, and what to free with an object. */
+export const RUNTIME_HOOKS = ["~lib/rt/__visit_members", "~lib/rt/__visit_globals", FINALIZE_FUNCTION];
 
 function defaultChoice(fn: FunctionFacts): Choice {
   const { name } = fn;

@@ -2,6 +2,7 @@
 // `hotwasm diff` can compare an edited source tree with exactly what is running.
 
 import type { Program } from "assemblyscript";
+import { SUPPORT_PREFIX } from "./finalize-hook.js";
 import { customSectionsOf } from "./custom-section.js";
 
 /** Name of the custom section with the sources. */
@@ -13,7 +14,7 @@ const LIBRARY = 2; // SourceKind.Library and LibraryEntry are 2 and 3
 export function collectSources(program: Program): Record<string, string> {
   const out: Record<string, string> = {};
   for (const s of program.sources as unknown as { sourceKind: number; normalizedPath: string; internalPath: string; text: string }[]) {
-    if (s.sourceKind >= LIBRARY || s.internalPath.startsWith("~lib/")) continue;
+    if (s.sourceKind >= LIBRARY || s.internalPath.startsWith("~lib/") || s.internalPath.startsWith(SUPPORT_PREFIX)) continue;
     out[s.normalizedPath] = s.text;
   }
   return out;

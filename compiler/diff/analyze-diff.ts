@@ -1,8 +1,9 @@
 // Compares an edited source tree with the running base, kpatch style: both are compiled the same
 // way and fingerprinted (fingerprint.ts); functions whose code differs are the patch's targets,
 // each with the reason it is in the patch (change-reasons.ts); functions only in the edited tree
-// come along as helpers; and edits a patch cannot apply (the "rude edits" of .NET Hot Reload) are
-// refused together, one cause each, with where the edit is (refusals.ts).
+// come along as helpers, new classes with them (class-changes.ts); and edits a patch cannot apply
+// (the "rude edits" of .NET Hot Reload) are refused together, one cause each, with where the
+// edit is (refusals.ts).
 
 import type { ErrorCode } from "../../host/errors.js";
 import type { Manifest } from "../../host/model/manifest.js";
@@ -10,6 +11,7 @@ import { matchesSymbol } from "../base/select-functions.js";
 import type { Fingerprint } from "./fingerprint.js";
 import { reasonOf } from "./change-reasons.js";
 import { throwRefusals, type Locate, type RudeEdit } from "./refusals.js";
+import { compareClasses, type Fail } from "./class-changes.js";
 
 export type { RudeEdit } from "./refusals.js";
 
@@ -24,6 +26,12 @@ export interface DiffReport {
   /** Functions only the edited sources have (they come with the patch as needed). */
   added: string[];
   unchanged: number;
+  /** Managed classes only the edited program has (new classes, new generic instantiations). */
+  classes: string[];
+  /** Fields added to classes of the base, patched as shadow fields ("file/Class.field"). */
+  fields: string[];
+  /** The migration the patch runs at load (`// @hotwasm-migrate`), if any. */
+  migrate: string | null;
 }
 
 // Functions a patch rebuilds itself, or that only follow the memory layout (the patch uses the base's).
@@ -31,10 +39,10 @@ const RUNTIME_HOOKS = new Set(["~lib/rt/__visit_members", "~lib/rt/__visit_globa
 const LAYOUT_GLOBALS = new Set(["~lib/memory/__data_end", "~lib/memory/__stack_pointer", "~lib/memory/__heap_base", "~lib/rt/__rtti_base"]);
 
 /** Compares the fingerprints; throws one HotwasmError listing every rude edit, one cause each. */
-export function compareBuilds(base: Fingerprint, edited: Fingerprint, manifest: Manifest, only: string[], locate: Locate = () => null): DiffReport {
-  const rude: RudeEdit[] = [];
+export function compareBuilds(base: Fingerprint, edited: Fingerprint, manifest: Manifest, only: string[], locate: Locate = () => null, known: RudeEdit[] = []): DiffReport {
+  const rude: RudeEdit[] = [...known];
   const fail: Fail = (code, message, symbol, where = symbol) => rude.push({ code, message, ...(symbol ? { symbol, at: locate(where!) } : {}) });
-  compareClasses(base, edited, fail);
+  const classes = compareClasses(base.classes, edited.classes, fail);
   for (const [name, g] of base.globals) {
     const now = edited.globals.get(name);
     // The memory layout moves with the static data; a patch imports these from the base anyway.
@@ -43,12 +51,13 @@ export function compareBuilds(base: Fingerprint, edited: Fingerprint, manifest: 
     else if (now.init !== g.init) fail("E_GLOBAL_INIT_CHANGED", `the initialiser of global ${name} changed`, name);
   }
   const patchable = new Map(manifest.functions.map((f) => [f.name, f]));
-  const report: DiffReport = { changed: [], reasons: {}, skipped: [], added: [], unchanged: 0 };
+  const report: DiffReport = { changed: [], reasons: {}, skipped: [], added: [], unchanged: 0, classes, fields: [], migrate: edited.migrate ?? null };
   for (const [name, now] of edited.functions) {
     const before = base.functions.get(name);
     if (!before) { report.added.push(name); continue; }
     if (before.code === now.code && before.signature === now.signature) { report.unchanged++; continue; }
     if (RUNTIME_HOOKS.has(name)) continue; // rebuilt by the patch itself
+    if (name === edited.migrate) continue; // runs once at load, never patched
     if (before.type !== now.type || before.signature !== now.signature) { fail("E_SIGNATURE_MISMATCH", `${name} changed its signature from ${before.signature} to ${now.signature}`, name); continue; }
     if (name === "~start" || name.startsWith("start:")) { fail("E_GLOBAL_INIT_CHANGED", `top-level code changed (${name}); it ran once at start and cannot run again`, name); continue; }
     const entry = patchable.get(name);
@@ -64,45 +73,3 @@ export function compareBuilds(base: Fingerprint, edited: Fingerprint, manifest: 
   return report;
 }
 
-type Fail = (code: ErrorCode, message: string, symbol?: string, where?: string) => void;
-
-function compareClasses(base: Fingerprint, edited: Fingerprint, fail: Fail): void {
-  const byName = new Map(base.classes.map((c) => [c.name, c]));
-  for (const c of edited.classes) {
-    const before = byName.get(c.name);
-    if (!before) fail("E_CLASS_ADDED", `class ${c.name} is new to the program's managed classes`, c.name);
-    else if (before.id !== c.id) fail("E_CLASS_ID_MISMATCH", `class ${c.name} moved from id ${before.id} to ${c.id}`, c.name);
-    else if (before.layout !== c.layout) {
-      const field = changedFields(before.layout, c.layout)[0];
-      fail("E_LAYOUT_MISMATCH", `class ${c.name} changed its fields: ${describeLayoutChange(before.layout, c.layout)}`, c.name, field ? `${c.name}#${field}` : c.name);
-    }
-  }
-}
-
-/** "added execCount:i32@28; size 28 -> 36" from two layout strings (common/class-layout.ts). */
-export function describeLayoutChange(before: string, after: string): string {
-  const a = parseLayout(before);
-  const b = parseLayout(after);
-  const parts: string[] = [];
-  const added = [...b.fields].filter(([n]) => !a.fields.has(n)).map(([, f]) => f);
-  const removed = [...a.fields].filter(([n]) => !b.fields.has(n)).map(([, f]) => f);
-  const changed = [...b.fields].filter(([n, f]) => a.fields.has(n) && a.fields.get(n) !== f).map(([n, f]) => `${a.fields.get(n)} -> ${f}`);
-  if (added.length > 0) parts.push(`added ${added.join(", ")}`);
-  if (removed.length > 0) parts.push(`removed ${removed.join(", ")}`);
-  if (changed.length > 0) parts.push(`moved or retyped ${changed.join(", ")}`);
-  if (a.size !== b.size) parts.push(`size ${a.size} -> ${b.size}`);
-  return parts.length > 0 ? parts.join("; ") : `"${before}" became "${after}"`;
-}
-
-/** Names of the fields added, removed, moved or retyped, in the edited layout's order first. */
-function changedFields(before: string, after: string): string[] {
-  const a = parseLayout(before);
-  const b = parseLayout(after);
-  const out = [...b.fields].filter(([n, f]) => a.fields.get(n) !== f).map(([n]) => n);
-  return [...out, ...[...a.fields.keys()].filter((n) => !b.fields.has(n))];
-}
-
-function parseLayout(layout: string): { size: string; fields: Map<string, string> } {
-  const [size, fields = ""] = layout.split("; ");
-  return { size: size!.replace("size=", ""), fields: new Map(fields.split(", ").filter(Boolean).map((f) => [f.slice(0, f.indexOf(":")), f])) };
-}

@@ -5,7 +5,8 @@
 import { deflateSync, inflateSync } from "node:zlib";
 import type { Manifest } from "../../host/model/manifest.js";
 import { HotwasmError } from "../../host/errors.js";
-import { readSources } from "../common/embed-sources.js";
+import { readSources, SOURCES_SECTION } from "../common/embed-sources.js";
+import { createHash } from "node:crypto";
 import { customSectionsOf } from "../common/custom-section.js";
 import { compileWithBase } from "../patch/compile-with-base.js";
 import { ANALYSIS_MEMORY_BASE, ANALYSIS_TABLE_BASE, fingerprintModule, type Fingerprint, type FunctionPrint } from "./fingerprint.js";
@@ -13,13 +14,16 @@ import { ANALYSIS_MEMORY_BASE, ANALYSIS_TABLE_BASE, fingerprintModule, type Fing
 /** Name of the custom section holding a base's analysis. */
 export const ANALYSIS_SECTION = "hotwasm.analysis";
 /** Format of the analysis (a newer fingerprint makes older analyses stale). */
-const ANALYSIS_VERSION = 1;
+const ANALYSIS_VERSION = 2;
 
 const computed = new Map<string, Promise<Fingerprint>>();
 
 /** The base's fingerprint: embedded, kept from before, or computed from its embedded sources. */
 export function baseAnalysis(base: Uint8Array, manifest: Manifest, root: string, ascArgs: string[] = []): Promise<Fingerprint> {
-  const key = `${manifest.buildId}\u0000${ascArgs.join("\u0000")}`;
+  // Two bases can share a build id (their sources differ only in code never compiled, e.g. a
+  // migration): the analysis is of the sources, so they are part of the key.
+  const sources = customSectionsOf(base, SOURCES_SECTION)[0];
+  const key = `${manifest.buildId}\u0000${sources ? createHash("sha256").update(sources).digest("hex") : ""}\u0000${ascArgs.join("\u0000")}`;
   let hit = computed.get(key);
   if (!hit) {
     const embedded = ascArgs.length === 0 ? readAnalysis(base) : null;
@@ -49,6 +53,7 @@ export function encodeAnalysis(fp: Fingerprint): Uint8Array {
     globals: [...fp.globals].map(([name, g]) => [name, g.type, g.mutable, g.init]),
     classes: fp.classes,
     declarations: [...fp.declarations],
+    migrate: fp.migrate ?? null,
   };
   return deflateSync(JSON.stringify(json));
 }
@@ -65,6 +70,7 @@ export function readAnalysis(base: Uint8Array): Fingerprint | null {
       globals: new Map(json.globals.map(([name, type, mutable, init]) => [name, { type, mutable, init }])),
       classes: json.classes,
       declarations: new Map(json.declarations),
+      migrate: json.migrate,
     };
   } catch {
     return null;
@@ -77,4 +83,5 @@ interface EncodedAnalysis {
   globals: [string, string, boolean, string][];
   classes: Fingerprint["classes"];
   declarations: [string, string][];
+  migrate: string | null;
 }

@@ -14,6 +14,7 @@ import { typeNames, type Binaryen, type BinaryenModule } from "../common/binarye
 import { describeClasses, type ClassInfo } from "../common/class-layout.js";
 import { abortFunctionOf, maskPositions } from "./positions.js";
 import { StaticData } from "./static-data.js";
+import { migrationOf } from "../patch/program-setup.js";
 
 /** Where the analysis builds put their static data. */
 export const ANALYSIS_MEMORY_BASE = 0x4000000;
@@ -39,6 +40,8 @@ export interface Fingerprint {
   classes: ClassInfo[];
   /** Digest of the declaration text of every function of the program's own sources, by name. */
   declarations: Map<string, string>;
+  /** The migration function (`// @hotwasm-migrate`), if the program has one. */
+  migrate?: string | null;
 }
 
 /** Fingerprints a module compiled (unoptimised) with static data at ANALYSIS_MEMORY_BASE. Leaves it unchanged. */
@@ -68,7 +71,7 @@ export function fingerprintModule(b: Binaryen, module: BinaryenModule, program: 
     if (g.module) continue;
     globals.set(g.name, { type: typeNames(b, g.type).join(), mutable: g.mutable, init: digest(data.normalise(b.emitText(g.init))) });
   }
-  return { functions, globals, classes: describeClasses(program), declarations: declarationDigests(program) };
+  return { functions, globals, classes: describeClasses(program), declarations: declarationDigests(program), migrate: migrationOf(program) };
 }
 
 const INLINED_LABEL = /\|inlined\.\d+/g;

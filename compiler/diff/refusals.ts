@@ -1,9 +1,9 @@
 // The edits a patch cannot apply, one cause each: what follows from a refused class change (the
-// field accessors and collector visitor the compiler generates for the class, the runtime ids of
-// the classes after a new one, library and compiler-generated code that changed with them — the
-// same compiler cannot compile its own library differently unless such a change makes it) is
-// folded into that refusal as details instead of being listed as causes of their own. The
-// error's message has one cause per line, with where the edit is.
+// field accessors and collector visitor the compiler generates for the class, library and
+// compiler-generated code that changed with it — the same compiler cannot compile its own library
+// differently unless such a change makes it) is folded into that refusal as details instead of
+// being listed as causes of their own. The error's message has one cause per line, with where the
+// edit is.
 
 import { HotwasmError, type ErrorCode } from "../../host/errors.js";
 import type { Manifest } from "../../host/model/manifest.js";
@@ -23,7 +23,7 @@ export interface RudeEdit {
 /** Where a symbol of the edited program is declared, or null. */
 export type Locate = (symbol: string) => string | null;
 
-const CLASS_CODES = new Set<ErrorCode>(["E_LAYOUT_MISMATCH", "E_CLASS_ADDED", "E_CLASS_ID_MISMATCH"]);
+const CLASS_CODES = new Set<ErrorCode>(["E_LAYOUT_MISMATCH", "E_CLASS_ID_MISMATCH"]);
 const GENERATED = new Set(["generated field accessor", "generated collector visitor"]);
 
 /** Folds consequences into their causes. */
@@ -31,7 +31,6 @@ export function foldRefusals(rude: RudeEdit[], manifest: Manifest): RudeEdit[] {
   const reasons = new Map(manifest.functions.map((f) => [f.name, f.reason]));
   const out = rude.map((r) => ({ ...r }));
   const causes = out.filter((r) => CLASS_CODES.has(r.code) && r.symbol);
-  const firstAdded = out.find((r) => r.code === "E_CLASS_ADDED");
   const folded = new Set<RudeEdit>();
   const into = (cause: RudeEdit, r: RudeEdit) => {
     (cause.details ??= []).push({ code: r.code, message: r.message, ...(r.symbol ? { symbol: r.symbol } : {}) });
@@ -43,8 +42,7 @@ export function foldRefusals(rude: RudeEdit[], manifest: Manifest): RudeEdit[] {
     const generated = r.symbol && (GENERATED.has(reasons.get(r.symbol) ?? "") || r.symbol.endsWith("#constructor"));
     const owner = generated && (r.code === "E_NOT_PATCHABLE" || r.code === "E_SIGNATURE_MISMATCH") ? causes.find((c) => isMemberOf(r.symbol!, c.symbol!)) : undefined;
     if (owner) into(owner, r);
-    else if (r.code === "E_CLASS_ID_MISMATCH" && firstAdded) into(firstAdded, r);
-    else if (r.code === "E_NOT_PATCHABLE" && r.symbol?.startsWith("~") && causes.length > 0) into(firstAdded ?? causes[0]!, r);
+    else if (r.code === "E_NOT_PATCHABLE" && r.symbol?.startsWith("~") && causes.length > 0) into(causes[0]!, r);
   }
   return out.filter((r) => !folded.has(r));
 }

@@ -1,7 +1,7 @@
 // One compilation of the app (its entries, and a patch file if any) with the base's compiler
 // options, for a patch or a diff: the caller sees the unoptimised module, and the compilation
 // stops there (common/compile-capture.ts). The base analysis, the diff's edited build and both
-// relocation builds of a patch all go through here.
+// relocation builds of a patch all go through here, set up alike (program-setup.ts).
 
 import { NodeKind, type Program } from "assemblyscript";
 import type binaryenNs from "binaryen";
@@ -10,6 +10,8 @@ import type { Manifest } from "../../host/model/manifest.js";
 import { NO_CONFIG } from "../base/build.js";
 import type { Binaryen } from "../common/binaryen-util.js";
 import { compileCapture } from "../common/compile-capture.js";
+import { setUpAfterInitialize, setUpAfterParse } from "./program-setup.js";
+import { classIdProblem } from "../common/class-ids.js";
 import { exposePrivateImports, hideExposedNames, restoreFlags, type ExposedNames } from "./private-imports.js";
 
 /** What to compile. */
@@ -26,6 +28,10 @@ export interface BaseCompile<T> {
   ascArgs?: string[];
   memoryBase: number;
   tableBase: number;
+  /** Files of `files` rewritten with shadow fields (shadow-fields.ts). */
+  shadowFiles?: readonly string[];
+  /** Run a function marked `// @hotwasm-migrate` at load (default true). */
+  migration?: boolean;
   /** Takes what it needs of the unoptimised module. */
   onCompiled(b: Binaryen, module: binaryenNs.Module, program: Program): T;
 }
@@ -37,22 +43,29 @@ export async function compileWithBase<T>(c: BaseCompile<T>): Promise<T> {
     ...c.entries, ...(c.patchFile ? [c.patchFile] : []), "--config", NO_CONFIG, ...ascOptions(c.manifest), ...(c.ascArgs ?? []),
     "-O0", "--memoryBase", String(c.memoryBase), "--tableBase", String(c.tableBase),
   ];
+  let compiled: Program | null = null;
   let exposed: ExposedNames | null = null;
   try {
     return await compileCapture({
-    argv, root: c.root, files: c.files,
-    onParsed: (program) => {
-      program.options.exportRuntime = true;
-      if (patchPath === null) return;
-      checkTopLevel(program, patchPath);
-      // The patch may import the app's module-private names (private-imports.ts).
-      exposed = exposePrivateImports(program, patchPath);
-    },
-    onInitialized: (program) => {
-      if (exposed) hideExposedNames(program, exposed);
-    },
-    onCompiled: c.onCompiled,
+      argv, root: c.root, files: c.files,
+      onParsed: (program, parser) => {
+        compiled = program;
+        // Runtime exported, the base's class ids pinned, its free-object hook, the support file (program-setup.ts).
+        setUpAfterParse(parser, program, { manifest: c.manifest, shadowFiles: c.shadowFiles, migration: c.migration });
+        if (patchPath === null) return;
+        checkTopLevel(program, patchPath);
+        // The patch may import the app's module-private names (private-imports.ts).
+        exposed = exposePrivateImports(program, patchPath);
+      },
+      onInitialized: (program) => {
+        setUpAfterInitialize(program, { manifest: c.manifest });
+        if (exposed) hideExposedNames(program, exposed);
+      },
+      onCompiled: c.onCompiled,
     });
+  } catch (err) {
+    // A class of the base the build never created stops asc inside its compiler: say which.
+    throw (compiled && classIdProblem(compiled)) ?? err;
   } finally {
     if (exposed) restoreFlags(exposed);
   }

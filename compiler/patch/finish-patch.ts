@@ -37,6 +37,8 @@ export interface FinishOptions {
   root: ProjectRoot;
   /** Times the steps (relocate, check, write). */
   steps?: Steps;
+  /** The shadow fields the patch brings ("file/Class.field"), if any. */
+  shadowFields?: readonly string[];
 }
 
 /** Relocates, stamps, checks and writes. */
@@ -63,6 +65,7 @@ export async function finishPatch(o: FinishOptions): Promise<PatchBuildResult> {
       rtti_offset: relocated.rttiOffset,
       classes: a.classes.added.map((c) => ({ id: c.id, name: c.name })),
       base_classes: a.classes.baseCount,
+      ...(o.shadowFields && o.shadowFields.length > 0 ? { shadow_fields: [...o.shadowFields] } : {}),
     },
   };
   const binary = appendCustomSection(code, PATCH_SECTION, encodePatchMeta(meta));

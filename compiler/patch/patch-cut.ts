@@ -13,4 +13,6 @@ export interface PatchCut {
   /** Explicit targets: patch export name -> base symbol. */
   replace: Record<string, string>;
   compilerVersion: string;
+  /** The migration function's internal name; default: the program's (`// @hotwasm-migrate`); null: none. */
+  migrate?: string | null;
 }

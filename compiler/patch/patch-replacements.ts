@@ -18,7 +18,7 @@ export function findReplacements(b: Binaryen, module: BinaryenModule, program: P
   const out: Record<string, Target> = {};
   for (const name of exportedFunctionNames(program, cut.patchPath ?? "")) {
     const internal = `${cut.patchPath}/${name}`;
-    if ((HOOK_NAMES as readonly string[]).includes(name) || !hasFunction(module, internal)) continue;
+    if ((HOOK_NAMES as readonly string[]).includes(name) || internal === cut.migrate || !hasFunction(module, internal)) continue;
     const e = { name };
     const query = cut.replace[e.name] ?? name;
     let target: ManifestFunction;

@@ -9,7 +9,9 @@ import type { Program } from "assemblyscript";
 import { HotwasmError } from "../../host/errors.js";
 import type { Manifest, ManifestFunction } from "../../host/model/manifest.js";
 import { SymbolTable } from "../../host/model/symbols.js";
-import { HOOK_NAMES } from "../../host/model/hook-names.js";
+import { FINALIZE_FUNCTION, HOOK_NAMES, MIGRATE_EXPORT } from "../../host/model/hook-names.js";
+import { SUPPORT_ENTRIES, SUPPORT_FINALIZE, SUPPORT_MIGRATE } from "./support-file.js";
+import { migrationOf } from "./program-setup.js";
 import { dataSegments, hasFunction, typeNames, type Binaryen, type BinaryenModule } from "../common/binaryen-util.js";
 import type { PatchCut } from "./patch-cut.js";
 
@@ -26,6 +28,10 @@ export const PATCH_EXPORTS = {
   visitMembers: "hotwasm:visit_members",
   visitGlobals: "hotwasm:visit_globals",
   visitNext: "hotwasm:visit_next",
+  finalize: "hotwasm:finalize",
+  finalizeNext: "hotwasm:finalize_next",
+  shadowEntries: "hotwasm:shadow_entries",
+  migrate: MIGRATE_EXPORT,
 } as const;
 
 /** What the cut produced: the module's text without data and elements, captured separately. */
@@ -41,7 +47,9 @@ export interface CutResult {
 const FLAGS_IGNORED = new Set(["optimizeLevel", "shrinkLevel", "memoryBase", "tableBase"]);
 
 /** Cuts the combined module down to a patch; throws HotwasmError for what cannot be patched. */
-export function cutPatch(b: Binaryen, module: BinaryenModule, program: Program, cut: PatchCut): CutResult {
+export function cutPatch(b: Binaryen, module: BinaryenModule, program: Program, given: PatchCut): CutResult {
+  // The migration is the program's (program-setup.ts), unless the caller leaves it out (null).
+  const cut = { ...given, migrate: given.migrate === undefined ? migrationOf(program) : given.migrate };
   checkCompiler(program, cut);
   const classes = checkClasses(program, cut.manifest);
   const symbols = new SymbolTable(cut.manifest);
@@ -52,7 +60,9 @@ export function cutPatch(b: Binaryen, module: BinaryenModule, program: Program, 
   const hooks = cut.patchPath === null ? [] : HOOK_NAMES.filter((h) => hasFunction(module, `${cut.patchPath}/${h}`));
   for (const h of hooks) own.add(`${cut.patchPath}/${h}`);
 
-  if (classes.added.length > 0) copyFunction(b, module, "~lib/rt/__visit_members", PATCH_EXPORTS.visitMembers);
+  // The stub runtime has no collector, hence no visitor to bring.
+  const visitMembers = classes.added.length > 0 && hasFunction(module, "~lib/rt/__visit_members");
+  if (visitMembers) copyFunction(b, module, "~lib/rt/__visit_members", PATCH_EXPORTS.visitMembers);
   const ownGlobals = patchOwnGlobals(b, module, cut.manifest);
   const chainGlobals = ownGlobals.length > 0 && baseFns.get("~lib/rt/__visit_globals")?.slot != null && hasFunction(module, "~lib/rt/__visit_globals");
   if (chainGlobals) {
@@ -60,6 +70,13 @@ export function cutPatch(b: Binaryen, module: BinaryenModule, program: Program, 
     makeVisitGlobalsLink(b, module);
   }
   const init = makeInit(b, module, new Set(ownGlobals), cut.patchPath);
+  const finalize = hasFunction(module, SUPPORT_FINALIZE) && needsFinalize(cut.manifest);
+  if (finalize) {
+    if (module.getNumTables() === 0) module.addTable("0", 0, -1);
+    makeFinalizeLink(b, module);
+  }
+  const migrate = cut.migrate !== null && hasFunction(module, SUPPORT_MIGRATE);
+  if (migrate) own.add(SUPPORT_MIGRATE);
 
   importBaseFunctions(b, module, baseFns, own);
   importBaseGlobals(b, module, cut.manifest);
@@ -67,12 +84,18 @@ export function cutPatch(b: Binaryen, module: BinaryenModule, program: Program, 
   for (let i = module.getNumExports() - 1; i >= 0; i--) module.removeExport(b.getExportInfo(module.getExportByIndex(i)).name);
   for (const [name, r] of Object.entries(replacements)) module.addFunctionExport(r.internal, name);
   for (const h of hooks) module.addFunctionExport(`${cut.patchPath}/${h}`, h);
-  if (classes.added.length > 0) module.addFunctionExport(PATCH_EXPORTS.visitMembers, PATCH_EXPORTS.visitMembers);
+  if (visitMembers) module.addFunctionExport(PATCH_EXPORTS.visitMembers, PATCH_EXPORTS.visitMembers);
   if (chainGlobals) {
     module.addFunctionExport(PATCH_EXPORTS.visitGlobals, PATCH_EXPORTS.visitGlobals);
     module.addGlobalExport(PATCH_EXPORTS.visitNext, PATCH_EXPORTS.visitNext);
   }
   if (init) module.addFunctionExport(PATCH_EXPORTS.init, PATCH_EXPORTS.init);
+  if (finalize) {
+    module.addFunctionExport(PATCH_EXPORTS.finalize, PATCH_EXPORTS.finalize);
+    module.addGlobalExport(PATCH_EXPORTS.finalizeNext, PATCH_EXPORTS.finalizeNext);
+  }
+  if (migrate) module.addFunctionExport(SUPPORT_MIGRATE, PATCH_EXPORTS.migrate);
+  if (hasFunction(module, SUPPORT_ENTRIES)) module.addFunctionExport(SUPPORT_ENTRIES, PATCH_EXPORTS.shadowEntries);
   // Keep the memory and table (and with them all data and function references) through the clean-up.
   if (module.getNumTables() === 0) module.addTable("0", 0, -1);
   const table = b.getTableInfo(module.getTableByIndex(0)).name;
@@ -153,6 +176,30 @@ function patchOwnGlobals(b: Binaryen, module: BinaryenModule, manifest: Manifest
     if (!g.module && !base.has(g.name)) out.push(g.name);
   }
   return out;
+}
+
+/**
+ * True when the patch's shadow entries must be dropped as their objects are freed: the base's
+ * collector frees (all but the stub runtime) through its free-object hook. A base without the
+ * hook cannot take shadow fields.
+ */
+function needsFinalize(manifest: Manifest): boolean {
+  if (manifest.compiler.flags.runtime === "stub") return false;
+  if (!manifest.functions.some((f) => f.name === FINALIZE_FUNCTION && f.slot !== null)) {
+    throw new HotwasmError("E_NOT_PATCHABLE_BUILD", "the patch adds shadow fields, but the base has no patchable free-object hook (__finalize); rebuild the base with this hotwasm, without HOTWASM_FINALIZE=0");
+  }
+  return true;
+}
+
+/** The patch's free-object hook: drops its shadow entries, then calls the next hook of the chain. */
+function makeFinalizeLink(b: Binaryen, module: BinaryenModule): void {
+  module.addGlobal(PATCH_EXPORTS.finalizeNext, b.i32, true, module.i32.const(0));
+  const ptr = module.local.get(0, b.i32);
+  const next = module.if(
+    module.global.get(PATCH_EXPORTS.finalizeNext, b.i32),
+    module.call_indirect("0", module.global.get(PATCH_EXPORTS.finalizeNext, b.i32), [module.local.get(0, b.i32)], b.i32, b.none),
+  );
+  module.addFunction(PATCH_EXPORTS.finalize, b.i32, b.none, [], module.block(null, [module.call(SUPPORT_FINALIZE, [ptr], b.none), next]));
 }
 
 /** The patch's own globals visitor: the combined visitor, then the next visitor of the chain. */

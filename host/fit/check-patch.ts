@@ -8,7 +8,7 @@ import type { EffectiveConfig } from "../model/config.js";
 import { HotwasmError, type ErrorCode } from "../errors.js";
 import type { Manifest } from "../model/manifest.js";
 import type { PatchMeta } from "../model/patch-meta.js";
-import { HOOK_NAMES } from "../model/hook-names.js";
+import { FINALIZE_FUNCTION, HOOK_NAMES, MIGRATE_EXPORT } from "../model/hook-names.js";
 import { exportedFuncType, formatFuncType, sameFuncType, type ModuleInfo } from "../wasm/wasm-reader.js";
 import { LINK_MODULE, resolveImport } from "./resolve-import.js";
 import type { BaseFacts, Binding, FitPlan, Replacement } from "./fit-types.js";
@@ -89,13 +89,16 @@ export function arenaFull(manifest: Manifest, size: number, used: number): Hotwa
 }
 
 /** Why the base cannot take a patch with these runtime hooks, or null. */
-export function unsupportedHooks(manifest: Manifest, member: { classes: unknown[]; rttiAddress: number | null; visitMembers: boolean; visitGlobals: boolean }): string | null {
+export function unsupportedHooks(manifest: Manifest, member: { classes: unknown[]; rttiAddress: number | null; visitMembers: boolean; visitGlobals: boolean; finalize?: boolean }): string | null {
   const slotOf = (name: string) => manifest.functions.find((f) => f.name === name)?.slot ?? null;
   const rtti = manifest.globals.some((g) => g.name === "~lib/rt/__rtti_base" && g.mutable);
-  if (member.classes.length > 0 && (slotOf("~lib/rt/__visit_members") === null || !rtti || !member.visitMembers || member.rttiAddress === null)) {
+  // The stub runtime never collects: new classes need no visitor there.
+  const collects = manifest.compiler.flags.runtime !== "stub";
+  if (member.classes.length > 0 && collects && (slotOf("~lib/rt/__visit_members") === null || !rtti || !member.visitMembers || member.rttiAddress === null)) {
     return "the patch adds classes, but the base has no patchable __visit_members or mutable __rtti_base (rebuild the base)";
   }
   if (member.visitGlobals && slotOf("~lib/rt/__visit_globals") === null) return "the patch has managed globals, but the base's __visit_globals is not patchable";
+  if (member.finalize && slotOf(FINALIZE_FUNCTION) === null) return "the patch has shadow fields, but the base has no patchable free-object hook (rebuild the base)";
   return null;
 }
 
@@ -185,12 +188,13 @@ function checkLinkMeta(base: BaseFacts, patch: ModuleInfo, meta: PatchMeta, fail
   const exported = (name: string) => patch.exports.some((e) => e.name === name);
   const unsupported = unsupportedHooks(base.manifest, {
     classes: link.classes, rttiAddress: link.rtti_offset, visitMembers: exported("hotwasm:visit_members"), visitGlobals: exported("hotwasm:visit_globals"),
+    finalize: exported("hotwasm:finalize"),
   });
   if (unsupported) fail("E_NOT_PATCHABLE_BUILD", unsupported);
 }
 
 function checkHooks(patch: ModuleInfo, fail: Fail): void {
-  for (const name of HOOK_NAMES) {
+  for (const name of [...HOOK_NAMES, MIGRATE_EXPORT]) {
     const e = patch.exports.find((x) => x.name === name);
     if (!e) continue;
     const type = e.kind === "function" ? patch.functions[e.index] : undefined;

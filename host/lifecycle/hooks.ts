@@ -1,8 +1,9 @@
-// Runs a patch's hook export. A hook fails by returning a non-zero i32 or by trapping; one that
-// does not return in time is interrupted by the host's runner (E_PATCH_TIMEOUT).
+// Runs a patch's hook export, or its migration (the same path, so the same guards apply). Either
+// fails by returning a non-zero i32 or by trapping; one that does not return in time is
+// interrupted by the host's runner (E_PATCH_TIMEOUT).
 
 import { describeError, isHotwasmError, type HotwasmError } from "../errors.js";
-import type { HookName } from "../model/hook-names.js";
+import type { PatchEntry } from "../model/hook-names.js";
 import { runDirectly, type PatchCodeRunner } from "./patch-code.js";
 
 /** The outcome of one hook; `ran` is false when the patch does not export it. */
@@ -15,7 +16,7 @@ export interface HookOutcome {
 }
 
 /** Calls `name` on the patch instance if it exports it, through `run`. */
-export function runHook(instance: WebAssembly.Instance, name: HookName, run: PatchCodeRunner = runDirectly): HookOutcome {
+export function runHook(instance: WebAssembly.Instance, name: PatchEntry, run: PatchCodeRunner = runDirectly): HookOutcome {
   const fn = instance.exports[name];
   if (typeof fn !== "function") return { ran: false, ok: true };
   try {

@@ -27,6 +27,8 @@ export interface LoadedPatch {
   tableRange: { start: number; count: number } | null;
   /** Classes it adds to the base's. */
   classes: { id: number; name: string }[];
+  /** Its shadow fields ("file/Class.field") and its export counting their entries. */
+  shadow?: { fields: string[]; entries: (() => number) | null };
   loadedAt: Date;
   /** Position in load order, counting up from 1 per host. */
   order: number;

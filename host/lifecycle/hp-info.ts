@@ -26,6 +26,8 @@ export interface HPInfo {
   data?: { start: number; end: number }[];
   /** Classes it adds to the base's. */
   classes?: string[];
+  /** Its shadow fields and how many objects' values they hold (0 once unloaded: the storage is dropped). */
+  shadow?: { fields: string[]; entries: number };
 }
 
 /** Loaded patches oldest first, then retained ones, then rolled-back ones no longer held. */
@@ -53,5 +55,6 @@ function describe(state: HostState, p: LoadedPatch): HPInfo {
     ...(p.rolledBack ? { rolled_back: { reason: p.rolledBack.reason, at: p.rolledBack.at.toISOString() } } : {}),
     ...(p.dataRanges.length > 0 ? { data: p.dataRanges.map((r) => ({ ...r })) } : {}),
     ...(p.classes.length > 0 ? { classes: p.classes.map((c) => c.name) } : {}),
+    ...(p.shadow ? { shadow: { fields: [...p.shadow.fields], entries: kind === "loaded" && p.shadow.entries ? p.shadow.entries() : 0 } } : {}),
   };
 }

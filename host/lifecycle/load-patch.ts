@@ -1,5 +1,7 @@
 // Loading one patch: identify it, check it against the base, instantiate it, run the hooks and
-// commit its swaps all or nothing. Every step before `commitSwap` leaves the program untouched.
+// its migration, and commit its swaps all or nothing. Every step before `commitSwap` leaves the
+// program's behaviour untouched (the collector learns the patch's classes and roots early, so
+// that its init and migration may allocate), but for what its migration does to the state.
 
 import { effectiveConfig, type EffectiveConfig, type LoadConfig, type TrapPolicy } from "../model/config.js";
 import { HotwasmError, describeError } from "../errors.js";
@@ -7,7 +9,8 @@ import type { LoadTimings } from "../model/events.js";
 import { runHook } from "./hooks.js";
 import type { HostState, LoadedPatch } from "./host-state.js";
 import { checkMemories, linkPatch } from "../link/link-patch.js";
-import type { LinkPlan } from "../link/link-types.js";
+import type { HookMember, LinkPlan } from "../link/link-types.js";
+import { MIGRATE_EXPORT } from "../model/hook-names.js";
 import { choosePlacement, finishPlacement, type Placement } from "./place-patch.js";
 import type { PatchMeta } from "../model/patch-meta.js";
 import type { ModuleInfo } from "../wasm/wasm-reader.js";
@@ -107,7 +110,11 @@ export interface StagedPatch {
   discard(): void;
 }
 
-/** Phase 1 of a load: place, link, instantiate, relocate, load-begin, HPBeforeLoad (a veto throws E_HOOK_VETO). */
+/**
+ * Phase 1 of a load: place, link, instantiate, the collector's hooks, relocate and init,
+ * load-begin, HPBeforeLoad (a veto throws E_HOOK_VETO), the migration (a failure throws
+ * E_MIGRATION_FAILED).
+ */
 export function stagePatch(state: HostState, prepared: PreparedPatch, module: WebAssembly.Module): StagedPatch {
   const { id, meta, timings } = prepared;
   let mark = performance.now();
@@ -117,11 +124,16 @@ export function stagePatch(state: HostState, prepared: PreparedPatch, module: We
   mark = performance.now();
   // Invariant: loads are serialised, so the slots peeked by choosePlacement are still free.
   if (placement) state.tables.take(placement.tableCount, id);
-  const discard = () => state.tables.release(id);
+  const discard = () => {
+    state.hooks.detach(id);
+    state.tables.release(id);
+  };
   let instance: WebAssembly.Instance;
   const reusable = placement ? null : reusableImports(prepared.info, plan.importObject);
   try {
     instance = (reusable && state.reuse.take(prepared.sha256, reusable)) || new WebAssembly.Instance(module, plan.importObject);
+    // Its classes, roots and shadow entries are known to the collector before any of its code runs.
+    if (meta?.link) state.hooks.attach(hookMemberOf(id, instance, meta, plan.dataRanges));
     if (placement) finishPlacement(state, instance, meta!, placement);
   } catch (err) {
     discard();
@@ -139,14 +151,23 @@ export function stagePatch(state: HostState, prepared: PreparedPatch, module: We
     if (before.timeout) throw new HotwasmError("E_PATCH_TIMEOUT", `${before.timeout.message}; the load was abandoned`, { details: { ...before.timeout.details, hp_id: id } });
     throw new HotwasmError("E_HOOK_VETO", `HPBeforeLoad refused the load (${before.detail})`, { details: { hp_id: id } });
   }
+  // The migration runs once, before any of its functions is reachable from the program.
+  const migrated = runHook(instance, MIGRATE_EXPORT, state.runPatchCode);
+  if (migrated.ran) state.events.emit({ type: "hook", hp_id: id, hook: MIGRATE_EXPORT, ok: migrated.ok, detail: migrated.detail });
+  if (!migrated.ok) {
+    discard();
+    if (migrated.timeout) throw new HotwasmError("E_PATCH_TIMEOUT", `${migrated.timeout.message}; the load was abandoned`, { details: { ...migrated.timeout.details, hp_id: id } });
+    throw new HotwasmError("E_MIGRATION_FAILED", `the patch's migration failed (${migrated.detail}); nothing was switched`, { details: { hp_id: id } });
+  }
   const record: LoadedPatch = {
     id, config: prepared.config, instance, refs: plan.refs, dataRanges: plan.dataRanges,
     replaces: plan.replacements.map((r) => ({ symbol: r.target.name, export: r.exportName, slot: r.target.slot! })),
     tableRange: placement && placement.tableCount > 0 ? { start: placement.tableBase, count: placement.tableCount } : null,
     classes: meta?.link?.classes ?? [], loadedAt: new Date(), order: 0, sha256: prepared.sha256, size: prepared.bytes.length,
+    ...(meta?.link?.shadow_fields ? { shadow: { fields: meta.link.shadow_fields, entries: shadowCounter(instance) } } : {}),
     ...(prepared.policy ? { policy: prepared.policy } : {}), ...(reusable ? { reusable } : {}), traps: { times: [], total: 0 },
   };
-  return { id, commit: () => commitPatch(state, record, { plan, fns }, meta, timings, !!prepared.restored), discard };
+  return { id, commit: () => commitPatch(state, record, { plan, fns }, timings, !!prepared.restored), discard };
 }
 
 /** Takes a committed patch out again without hooks (HPAfterLoad failed, or a pool's other worker did). */
@@ -162,11 +183,11 @@ export function rollBackPatch(state: HostState, id: string, reason: string): voi
 }
 
 /** Phase 2 of a load: commit the swaps, then HPAfterLoad. */
-function commitPatch(state: HostState, record: LoadedPatch, swap: SwapPlan, meta: PatchMeta | null, timings: LoadTimings, restored: boolean): string {
+function commitPatch(state: HostState, record: LoadedPatch, swap: SwapPlan, timings: LoadTimings, restored: boolean): string {
   const { id } = record;
   const mark = performance.now();
   if (record.policy) syncTrampolines(state, true);
-  commitSwap(state, record, swap, meta);
+  commitSwap(state, record, swap);
   timings.commit = performance.now() - mark;
   state.events.emit({ type: "commit", hp_id: id, targets: record.replaces.map((r) => r.symbol) });
   const after = runHook(record.instance, "HPAfterLoad", state.runPatchCode);
@@ -190,25 +211,37 @@ interface SwapPlan {
   fns: Function[];
 }
 
-/** Puts the patch in force in one step: its replacements, its runtime hooks, its arena range. */
-function commitSwap(state: HostState, record: LoadedPatch, { plan, fns }: SwapPlan, meta: PatchMeta | null): void {
-  const exports = record.instance.exports;
+/** Puts the patch in force in one step: its replacements and its arena range (its runtime hooks are in already). */
+function commitSwap(state: HostState, record: LoadedPatch, { plan, fns }: SwapPlan): void {
   // While a patch with a policy is loaded, every replacement runs behind a trampoline naming its patch.
   state.swap.commit(record.id, plan.replacements.map((r, i) => {
     const raw = fns[i]!;
     return { slot: r.target.slot!, fn: state.guard.wrap(record.id, raw, r.target), raw };
   }));
   for (const r of record.dataRanges) state.arena.take(r.start, r.end, record.id);
-  if (meta?.link) {
-    const visitGlobals = exports["hotwasm:visit_globals"];
-    state.hooks.attach({
-      id: record.id,
-      classes: meta.link.classes,
-      rttiAddress: meta.link.rtti_offset === null ? null : record.dataRanges[0]!.start + meta.link.rtti_offset,
-      visitMembers: (exports["hotwasm:visit_members"] as Function | undefined) ?? null,
-      visitGlobals: typeof visitGlobals === "function" ? { fn: visitGlobals, next: exports["hotwasm:visit_next"] as WebAssembly.Global } : null,
-    });
-  }
+}
+
+function shadowCounter(instance: WebAssembly.Instance): (() => number) | null {
+  const fn = instance.exports["hotwasm:shadow_entries"];
+  return typeof fn === "function" ? (fn as () => number) : null;
+}
+
+/** What a placed patch brings to the collector: classes, visitors, RTTI, free-object hook. */
+function hookMemberOf(id: string, instance: WebAssembly.Instance, meta: PatchMeta, dataRanges: { start: number }[]): HookMember {
+  const exports = instance.exports;
+  const link = meta.link!;
+  const chained = (fn: string, next: string) => {
+    const f = exports[fn];
+    return typeof f === "function" ? { fn: f, next: exports[next] as WebAssembly.Global } : null;
+  };
+  return {
+    id,
+    classes: link.classes,
+    rttiAddress: link.rtti_offset === null ? null : dataRanges[0]!.start + link.rtti_offset,
+    visitMembers: (exports["hotwasm:visit_members"] as Function | undefined) ?? null,
+    visitGlobals: chained("hotwasm:visit_globals", "hotwasm:visit_next"),
+    finalize: chained("hotwasm:finalize", "hotwasm:finalize_next"),
+  };
 }
 
 function viewOf(state: HostState, placement: Placement | null) {

@@ -10,6 +10,9 @@ export function settleUnloaded(state: HostState, patch?: LoadedPatch): void {
   if (patch) state.retained.set(patch.id, patch);
   const candidates = [...state.retained.values()];
   if (candidates.length === 0) return;
+  // An unloaded patch's free-object hook leaves, and its own globals (its shadow tables among
+  // them) stop being roots: what the collector still reaches through the program keeps it.
+  for (const p of candidates) state.hooks.detachGlobals(p.id);
   const keep = new Map<string, string>();
   const scanned = candidates.filter((p) => p.dataRanges.length > 0 || p.classes.length > 0);
   if (scanned.length > 0 && !canScan(state.manifest)) {
@@ -17,8 +20,6 @@ export function settleUnloaded(state: HostState, patch?: LoadedPatch): void {
   } else if (scanned.length > 0) {
     const targets: ScanTarget[] = scanned.map((p) => ({ owner: p.id, ranges: p.dataRanges }));
     for (const [owner, reason] of globalsPointingInto(state.manifest, state.instance.exports, targets)) keep.set(owner, reason);
-    // An unloaded patch's own globals stop being roots; what the collector still reaches keeps it.
-    for (const p of scanned) state.hooks.detachGlobals(p.id);
     const live = scanLive(state.manifest, state.instance.exports, targets);
     for (const id of live.linked) if (!keep.has(id)) keep.set(id, "the program still refers to objects in its static data");
     for (const p of scanned) {

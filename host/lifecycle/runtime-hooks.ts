@@ -1,9 +1,12 @@
 // Teaches the base's collector about patches (DESIGN.md §3): the patch with the most classes
-// provides `__visit_members` and the RTTI table (`__rtti_base`) for all of them, and every patch
-// with globals of its own links its globals visitor into a chain behind `__visit_globals`.
-// Patches stay members until the host releases them (also after unload, while their objects live).
+// provides `__visit_members` and the RTTI table (`__rtti_base`) for all of them, every patch
+// with globals of its own links its globals visitor into a chain behind `__visit_globals`, and
+// every patch with shadow fields links its free-object hook into a chain behind the base's
+// `__finalize`. Patches stay members until the host releases them (also after unload, while their
+// objects live); their globals and free-object hooks leave the chains when they are unloaded.
 
 import type { Manifest } from "../model/manifest.js";
+import { FINALIZE_FUNCTION } from "../model/hook-names.js";
 import type { SwapTable } from "./swap-table.js";
 import type { TableAllocator } from "../link/placement.js";
 import type { HookCheck, HookMember } from "../link/link-types.js";
@@ -13,19 +16,24 @@ export type { HookMember } from "../link/link-types.js";
 
 /** The runtime hooks of one host. */
 export class RuntimeHooks implements HookCheck {
-  private readonly members: (HookMember & { slot: number | null })[] = [];
+  private readonly members: (HookMember & { slot: number | null; finalizeSlot: number | null })[] = [];
   private provider: string | null = null;
   private baseVisitorSlot: number | null = null;
   private readonly membersSlot: number | null;
   private readonly globalsSlot: number | null;
+  private readonly finalizeSlot: number | null;
   private readonly rtti: WebAssembly.Global | null;
   private readonly rttiOriginal: number;
   private readonly unpatchedVisitor: unknown;
+  /** False for the stub runtime: nothing is ever collected, so new classes need no visitor. */
+  private readonly collects: boolean;
 
   constructor(private readonly manifest: Manifest, exports: WebAssembly.Exports, private readonly swap: SwapTable, private readonly table: WebAssembly.Table, private readonly slots: TableAllocator) {
     const slotOf = (name: string) => manifest.functions.find((f) => f.name === name)?.slot ?? null;
     this.membersSlot = slotOf("~lib/rt/__visit_members");
     this.globalsSlot = slotOf("~lib/rt/__visit_globals");
+    this.finalizeSlot = slotOf(FINALIZE_FUNCTION);
+    this.collects = manifest.compiler.flags.runtime !== "stub";
     const g = manifest.globals.find((x) => x.name === "~lib/rt/__rtti_base" && x.mutable);
     this.rtti = g ? (exports[g.export] as WebAssembly.Global) : null;
     this.rttiOriginal = this.rtti ? Number(this.rtti.value) : 0;
@@ -46,7 +54,7 @@ export class RuntimeHooks implements HookCheck {
 
   /** Why the base cannot host these hooks, or null. */
   unsupported(member: Omit<HookMember, "id">): string | null {
-    return unsupportedHooks(this.manifest, { ...member, visitMembers: member.visitMembers !== null, visitGlobals: member.visitGlobals !== null });
+    return unsupportedHooks(this.manifest, { ...member, visitMembers: member.visitMembers !== null, visitGlobals: member.visitGlobals !== null, finalize: !!member.finalize });
   }
 
   /** Adds a member; call inside the commit step. */
@@ -59,7 +67,16 @@ export class RuntimeHooks implements HookCheck {
       this.table.set(slot, member.visitGlobals.fn as never);
       this.swap.commit(`vg:${member.id}`, [{ slot: this.globalsSlot, fn: member.visitGlobals.fn }]);
     }
-    this.members.push({ ...member, slot });
+    let finalizeSlot: number | null = null;
+    if (member.finalize && this.finalizeSlot !== null) {
+      const newest = [...this.members].reverse().find((m) => m.finalizeSlot !== null);
+      // The chain ends at 0: the base's own hook does nothing.
+      member.finalize.next.value = newest ? newest.finalizeSlot! : 0;
+      finalizeSlot = this.slots.take(1, `fin:${member.id}`);
+      this.table.set(finalizeSlot, member.finalize.fn as never);
+      this.swap.commit(`fin:${member.id}`, [{ slot: this.finalizeSlot, fn: member.finalize.fn }]);
+    }
+    this.members.push({ ...member, slot, finalizeSlot });
     this.chooseProvider();
   }
 
@@ -72,8 +89,12 @@ export class RuntimeHooks implements HookCheck {
     this.chooseProvider();
   }
 
-  /** Takes a member's globals out of the collector's roots; its classes stay supported. */
+  /**
+   * Takes a member's free-object hook out of the chain, then its globals out of the collector's
+   * roots (its shadow tables, which the hook reads, are freed after that); its classes stay supported.
+   */
   detachGlobals(id: string): void {
+    this.detachFinalize(id);
     const i = this.members.findIndex((m) => m.id === id);
     const m = this.members[i];
     if (!m || m.slot === null || !m.visitGlobals) return;
@@ -82,6 +103,17 @@ export class RuntimeHooks implements HookCheck {
     this.swap.revert(`vg:${id}`);
     this.slots.release(`vg:${id}`);
     m.slot = null;
+  }
+
+  private detachFinalize(id: string): void {
+    const i = this.members.findIndex((m) => m.id === id);
+    const m = this.members[i];
+    if (!m || m.finalizeSlot === null || !m.finalize) return;
+    const newer = this.members.slice(i + 1).find((x) => x.finalizeSlot !== null);
+    if (newer) newer.finalize!.next.value = m.finalize.next.value;
+    this.swap.revert(`fin:${id}`);
+    this.slots.release(`fin:${id}`);
+    m.finalizeSlot = null;
   }
 
   /** Ids of the member patches. */
@@ -100,8 +132,8 @@ export class RuntimeHooks implements HookCheck {
     if ((best?.id ?? null) === this.provider) return;
     if (this.provider) this.swap.revert(`rt:${this.provider}`);
     this.provider = best?.id ?? null;
-    if (best && this.membersSlot !== null) this.swap.commit(`rt:${best.id}`, [{ slot: this.membersSlot, fn: best.visitMembers! }]);
-    if (this.rtti) this.rtti.value = best ? best.rttiAddress! : this.rttiOriginal;
+    if (best && this.membersSlot !== null && best.visitMembers) this.swap.commit(`rt:${best.id}`, [{ slot: this.membersSlot, fn: best.visitMembers }]);
+    if (this.rtti) this.rtti.value = best && best.rttiAddress !== null ? best.rttiAddress : this.rttiOriginal;
   }
 
   /** A table slot holding the base's own globals visitor, the end of every chain. */

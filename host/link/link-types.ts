@@ -37,6 +37,8 @@ export interface HookMember {
   rttiAddress: number | null;
   visitMembers: Function | null;
   visitGlobals: { fn: Function; next: WebAssembly.Global } | null;
+  /** Its free-object hook (it drops the shadow entries of a freed object), chained like visitGlobals. */
+  finalize?: { fn: Function; next: WebAssembly.Global } | null;
 }
 
 /** What the linker asks of the base's runtime hooks (lifecycle/runtime-hooks.ts) before a load. */

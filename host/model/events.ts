@@ -1,15 +1,16 @@
 // Host events: what happened, in order, for logs, admin pages and transcript tests.
 
 import type { ErrorCode } from "../errors.js";
-import type { HookName } from "./hook-names.js";
+import type { PatchEntry } from "./hook-names.js";
 
-/** One event of a host; `seq` counts up from 1 per host. `restored` marks a patch re-applied from
+/** One event of a host; `seq` counts up from 1 per host. A "hook" event also reports a patch's
+ * migration (hook "hotwasm:migrate"), which runs after HPBeforeLoad. `restored` marks a patch re-applied from
  * a state directory at start-up; `trap` is a failure attributed to a patch with a policy (`count`:
  * failures in its window); `store-failed` says the state directory could not record a change;
  * `worker-replaced` says a pool stopped a worker that did not reach a safe point and started a fresh one. */
 export type HostEvent = { seq: number; time: number } & (
   | { type: "load-begin"; hp_id: string }
-  | { type: "hook"; hp_id: string; hook: HookName; ok: boolean; detail?: string }
+  | { type: "hook"; hp_id: string; hook: PatchEntry; ok: boolean; detail?: string }
   | { type: "commit"; hp_id: string; targets: string[] }
   | { type: "rollback"; hp_id: string; reason: string }
   | { type: "loaded"; hp_id: string; timings?: LoadTimings; restored?: true }

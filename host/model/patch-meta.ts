@@ -28,6 +28,8 @@ const patchMetaSchema = z.strictObject({
     rtti_offset: z.number().int().nonnegative().nullable(),
     classes: z.array(z.strictObject({ id: z.number().int().nonnegative(), name: z.string() })),
     base_classes: z.number().int().nonnegative(),
+    /** Fields added to the base's classes, kept beside their objects ("file/Class.field"). */
+    shadow_fields: z.array(z.string().max(1024)).max(4096).optional(),
   }).optional(),
 });
 

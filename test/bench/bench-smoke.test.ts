@@ -23,7 +23,7 @@ test("the bench script runs on a tiny size and writes its table and JSON", async
     execFile(process.execPath, ["--expose-gc", script, "--quick", "--out", out], { cwd: root, maxBuffer: 1 << 22 }, (err, so, se) =>
       err ? reject(new Error(`${err.message}\n${se}`)) : resolve(so));
   });
-  for (const heading of ["Call overhead", "Swap pause", "Load latency", "Memory", "Under churn", "Edit -> patch", "Fleet", "Goals"]) expect(stdout).toContain(heading);
+  for (const heading of ["Call overhead", "Swap pause", "Load latency", "Memory", "Under churn", "Edit -> patch", "Shadow fields", "Fleet", "Goals"]) expect(stdout).toContain(heading);
   const json = JSON.parse(await readFile(out, "utf8"));
   expect(json.quick).toBe(true);
   expect(json.machine).toMatchObject({ node: process.version, cores: expect.any(Number), cpu: expect.any(String), date: expect.any(String) });
@@ -33,6 +33,7 @@ test("the bench script runs on a tiny size and writes its table and JSON", async
   expect(json.memory.gc).toBe(true);
   expect(json.churn[0].wrong).toBe(0);
   expect(json.churn[0].calls).toBeGreaterThan(0);
+  expect(json.shadowFields).toMatchObject({ shadowVsPlain: expect.any(Number), hookVsNoHook: expect.any(Number) });
   expect(json.editToPatch.cold).toHaveLength(3);
   expect(json.editToPatch.sizes.map((s: { edit: string }) => s.edit)).toEqual(["body-fix", "new-helper", "add-lines"]);
   expect(json.editToPatch.stack.loaded).toBe(20);

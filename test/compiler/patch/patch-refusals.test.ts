@@ -21,10 +21,18 @@ describe("at build time", () => {
     expect(err.message).toMatch(/assembly\/index\/Item changed its layout/);
   });
 
-  test("E_CLASS_ID_MISMATCH: the app now uses a class first that moves the ids", async () => {
+  test("a class the app now uses first keeps the base's ids in place: it comes after them", async () => {
     const moved = `class Early { v: i32 = 1; }\nconst early = new Early();\n${appSource}`;
-    const err = await refusal(build("ids", `export function literal(): string { return "x"; }`, moved));
+    const r = await build("ids", `export function literal(): string { return "x"; }`, moved);
+    expect(r.meta.link!.classes).toEqual([{ id: 11, name: "assembly/index/Early" }]);
+    expect(r.meta.link!.base_classes).toBe(11);
+  });
+
+  test("E_CLASS_ID_MISMATCH: a class of the base is gone from the app", async () => {
+    const gone = appSource.replace(/export class Square[^]*?\n}\n/, "").replace("shapes.push(new Square(1));", "shapes.push(new Shape());");
+    const err = await refusal(build("gone", `export function literal(): string { return "x"; }`, gone));
     expect(err.code).toBe("E_CLASS_ID_MISMATCH");
+    expect(err.message).toMatch(/assembly\/index\/Square of the base \(id 10\) is not in the new build/);
   });
 
   test("E_SIGNATURE_MISMATCH: a replacement with another signature", async () => {

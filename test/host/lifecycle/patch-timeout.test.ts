@@ -1,8 +1,8 @@
-// A patch whose code does not return during a load or an unload (a hook, its initialisation) does
-// not hang the host: under Node's watchdog (createPatchWatchdog, V8's TerminateExecution through
-// node:vm) the step is interrupted within its bound, the operation is refused with E_PATCH_TIMEOUT
-// and rolled back, and the host takes the next operation (issue 14, attack 9). A single Host and a
-// HostPool (whose workers run hooks under the same watchdog).
+// A patch whose code does not return during a load or an unload (a hook, its initialisation, its
+// migration) does not hang the host: under Node's watchdog (createPatchWatchdog, V8's
+// TerminateExecution through node:vm) the step is interrupted within its bound, the operation is
+// refused with E_PATCH_TIMEOUT and rolled back, and the host takes the next operation (issue 14,
+// attack 9). A single Host and a HostPool (whose workers run hooks under the same watchdog).
 
 import { afterEach, beforeAll, expect, test } from "vitest";
 import { Host } from "../../../host/core/host.js";
@@ -45,6 +45,17 @@ test("HPBeforeLoad that never returns (a Wasm loop, or a loop through an import)
   }
   expect(logs.length).toBeGreaterThan(0);
   const id = await host.loadHP({ hp_bytes: patchWith(3, ""), replace_config: rv });
+  expect(x.version()).toBe(3);
+  await host.unloadHP(id);
+});
+
+test("a migration (hotwasm:migrate) that never returns: E_PATCH_TIMEOUT, nothing switched, the host goes on", async () => {
+  const { host, x, events } = await watchedHost();
+  const err = await refusal(host.loadHP({ hp_bytes: patchWith(2, `(func (export "hotwasm:migrate") ${spin})`), replace_config: rv }));
+  expect([err?.code, err?.message]).toEqual(["E_PATCH_TIMEOUT", "hotwasm:migrate did not return within 300 ms; it was interrupted; the load was abandoned"]);
+  expect(events.map((e) => e.type === "hook" ? `hook ${e.hook} ${e.ok}` : e.type)).toEqual(["load-begin", "hook hotwasm:migrate false", "refused"]);
+  expect([x.version(), host.getHPInfo()]).toEqual([1, []]);
+  const id = await host.loadHP({ hp_bytes: patchWith(3, `(func (export "hotwasm:migrate"))`), replace_config: rv });
   expect(x.version()).toBe(3);
   await host.unloadHP(id);
 });
