@@ -104,7 +104,8 @@ test("a fresh AssemblyScript project: install the tarball, build with the transf
   await writeFile(join(project, "run.mjs"), SCRIPT);
   const api = JSON.parse((await run(process.execPath, ["run.mjs"], project)).stdout) as { lines: string[]; entries: string[] };
   expect(api).toEqual({ lines: ["count 1", "doubled 4", "count 5"], entries: ["object", "object", "object", "object"] });
-});
+  // A pack, an offline install and four compilations: 30-40 s alone, over 120 s on a loaded machine.
+}, 360_000);
 
 test("the page runs hotwasm and asinit only as installed copies, never through a bare npx", () => {
   const commands = [...page.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!).join("\n");
