@@ -142,11 +142,13 @@ export class FleetController {
       const before = snap.state;
       snap = { ...snap, state: decision.next, revision };
       if (before && before.lease?.holder !== this.id && before.lease && !decision.transition) this.log(`${short(build)}: took over the lease of ${before.lease.holder}`);
-      if (decision.transition) await this.record(build, decision.next, decision.transition);
+      // A transition not yet in the audit stops this pass: repairAudit can only record the last one.
+      if (decision.transition && !(await this.record(build, decision.next, decision.transition))) return;
     }
   }
 
-  private async record(build: string, state: RolloutState, t: Transition): Promise<void> {
+  /** Records a transition in the audit; false when the engine did not take it (repairAudit retries). */
+  private async record(build: string, state: RolloutState, t: Transition): Promise<boolean> {
     this.log(`${short(build)} ${state.rollout_id}: ${t.from ?? "-"} → ${t.to}${t.to === "canary" || t.to === "waves" ? ` step ${t.step + 1} (${state.steps[t.step]!.pct} %, ${state.admitted.length} admitted)` : ""}, generation ${t.gen}${t.reason ? `: ${t.reason}` : ""}`);
     await this.options.onStep?.("written", t);
     try {
@@ -154,8 +156,10 @@ export class FleetController {
       this.recorded.set(build, t.gen);
     } catch (err) {
       this.log(`cannot record generation ${t.gen} in the audit stream yet: ${describeError(err)}`);
+      return false;
     }
     await this.options.onStep?.("recorded", t);
+    return true;
   }
 
   /** Writes the audit record of the state's last transition if a controller stopped between writing the state and recording it. */
