@@ -6,6 +6,7 @@ import { cp, mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { instantiate } from "@assemblyscript/loader";
 
 /** The corpus folder. */
 export const CORPUS_DIR = fileURLToPath(new URL("../fixtures/corpus/", import.meta.url));
@@ -101,6 +102,29 @@ export function runCalls(exports: Record<string, any>, calls: ScenarioCall[], re
       return returnsString.includes(name) ? exports.__getString(result) : result;
     } finally {
       for (const ptr of pins) exports.__unpin(ptr);
+    }
+  });
+}
+
+/** The edited files of `edit`, relative to the program's folder, with their text (a `files` map for a build). */
+export async function readEdit(program: CorpusProgram, edit: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const file of await editedFiles(program, edit)) out[file] = await readFile(join(program.dir, "edits", edit, file), "utf8");
+  return out;
+}
+
+/** The exports of a plain (not patchable) build, through the loader. */
+export async function instantiatePlain(binary: Uint8Array): Promise<Record<string, any>> {
+  return ((await instantiate(binary as BufferSource, {})) as { exports: Record<string, any> }).exports;
+}
+
+/** Like runCalls, but a call that traps gives "trap: <first line of the message>" and the rest still run. */
+export function playCalls(exports: Record<string, any>, calls: ScenarioCall[], scenario: Scenario): unknown[] {
+  return calls.map((call) => {
+    try {
+      return runCalls(exports, [call], scenario.returnsString)[0];
+    } catch (err) {
+      return `trap: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`;
     }
   });
 }

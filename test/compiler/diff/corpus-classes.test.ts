@@ -11,13 +11,10 @@
 // initialiser is not a constant (top-level code, E_GLOBAL_INIT_CHANGED).
 
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
-import { instantiate } from "@assemblyscript/loader";
 import { buildPatchable } from "../../../compiler/base/build.js";
 import { buildDiff } from "../../../compiler/diff/build-diff.js";
 import { Host } from "../../../host/core/host.js";
-import { editedFiles, listCorpus, materialise, readScenario, removeTree, type CorpusProgram, type Scenario, type ScenarioCall } from "../../helpers/corpus.js";
+import { instantiatePlain, listCorpus, materialise, playCalls, readEdit, readScenario, removeTree, type Scenario, type ScenarioCall } from "../../helpers/corpus.js";
 
 const programs = await listCorpus();
 /** Edits refused as their EDIT.md says, with the code. */
@@ -37,7 +34,7 @@ describe.each(programs.map((p) => [p.name, p] as const))("%s", (_, program) => {
   afterAll(() => removeTree(dir));
 
   test.each(["new-class", "new-generic"])("%s: answers as the edited program on the same state; unloads back", async (edit) => {
-    const files = await editOf(program, edit);
+    const files = await readEdit(program, edit);
     const refused = REFUSED[`${program.name}/${edit}`];
     if (refused) {
       const err = await buildDiff({ base, cwd: dir, files }).then(() => null, (e: { code: string }) => e);
@@ -48,38 +45,38 @@ describe.each(programs.map((p) => [p.name, p] as const))("%s", (_, program) => {
     expect(report.classes.length).toBeGreaterThan(0);
     expect(report.fields).toEqual([]);
     const host = await Host.instantiate(base);
-    const reference = await plainInstance(await plainBuild(dir, files));
+    const reference = await instantiatePlain(await plainBuild(dir, files));
     const before = [...scenario.setup, ...scenario.probe];
-    play(host.exports, before, scenario);
-    play(reference, before, scenario);
+    playCalls(host.exports, before, scenario);
+    playCalls(reference, before, scenario);
     const id = await host.loadHP({ hp_bytes: patch!.binary });
     const patched = [...scenario.probe, ...scenario.edits[edit]!.calls];
-    expect(play(host.exports, patched, scenario)).toEqual(play(reference, patched, scenario));
+    expect(playCalls(host.exports, patched, scenario)).toEqual(playCalls(reference, patched, scenario));
     host.exports.__collect();
     await host.unloadHP(id);
     await expectOriginalAgain(host, [...before, ...patched], edit);
   });
 
   test("new-fields: objects made under the patch answer as the edited program; objects made before keep working; unloads back", async () => {
-    const files = await editOf(program, "new-fields");
+    const files = await readEdit(program, "new-fields");
     const { report, patch } = await buildDiff({ base, cwd: dir, files });
     expect(report.fields.length).toBe(2);
     const calls = [...scenario.setup, ...scenario.probe, ...scenario.edits["new-fields"]!.calls];
     // Loaded first: the program's state is built under the patch.
     const first = await Host.instantiate(base);
     await first.loadHP({ hp_bytes: patch!.binary });
-    const reference = await plainInstance(await plainBuild(dir, files));
-    const results = play(first.exports, calls, scenario);
+    const reference = await instantiatePlain(await plainBuild(dir, files));
+    const results = playCalls(first.exports, calls, scenario);
     // json's log encoder is made at start, before any load: its depth starts from the initial value.
-    if (program.name !== "json") expect(results).toEqual(play(reference, calls, scenario));
+    if (program.name !== "json") expect(results).toEqual(playCalls(reference, calls, scenario));
     expect(results.filter((r) => typeof r === "string" && r.startsWith("trap:"))).toEqual([]);
     // Loaded over state: nothing traps, and after unload the program answers as the original.
     const host = await Host.instantiate(base);
     const before = [...scenario.setup, ...scenario.probe];
-    play(host.exports, before, scenario);
+    playCalls(host.exports, before, scenario);
     const id = await host.loadHP({ hp_bytes: patch!.binary });
     const patched = [...scenario.probe, ...scenario.edits["new-fields"]!.calls];
-    expect(play(host.exports, patched, scenario).filter((r) => typeof r === "string" && r.startsWith("trap:"))).toEqual([]);
+    expect(playCalls(host.exports, patched, scenario).filter((r) => typeof r === "string" && r.startsWith("trap:"))).toEqual([]);
     expect(host.getHPInfo()[0]!.shadow!.fields).toEqual(report.fields);
     host.exports.__collect();
     await host.unloadHP(id);
@@ -88,12 +85,12 @@ describe.each(programs.map((p) => [p.name, p] as const))("%s", (_, program) => {
 
   /** After unload, `host` answers the probe as the original program run through `ran` (less the calls that trap there). */
   async function expectOriginalAgain(host: Host, ran: ScenarioCall[], edit: string): Promise<void> {
-    const old = await plainInstance(original);
+    const old = await instantiatePlain(original);
     // A call that traps in the original leaves its state mid-way (EDIT.md): the original skips it.
     const calls = scenario.edits[edit]!.calls;
-    play(old, scenario.edits[edit]!.originalTraps ? ran.filter((c) => !calls.includes(c)) : ran, scenario);
+    playCalls(old, scenario.edits[edit]!.originalTraps ? ran.filter((c) => !calls.includes(c)) : ran, scenario);
     const again = [...scenario.probe, ...(scenario.edits[edit]!.originalTraps ? [] : scenario.edits[edit]!.calls)].filter(([name]) => name !== "stats" && name !== "history");
-    expect(play(host.exports, again, scenario)).toEqual(play(old, again, scenario));
+    expect(playCalls(host.exports, again, scenario)).toEqual(playCalls(old, again, scenario));
   }
 });
 
@@ -101,29 +98,3 @@ function plainBuild(dir: string, files?: Record<string, string>): Promise<Uint8A
   return buildPatchable({ cwd: dir, entries: ["entry.ts"], files, outFile: false, config: false, plain: true, ascArgs: ["-O0"] }).then((r) => r.binary);
 }
 
-/** The edited files of `edit`, relative to the program's folder. */
-async function editOf(program: CorpusProgram, edit: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const file of await editedFiles(program, edit)) out[file] = await readFile(join(program.dir, "edits", edit, file), "utf8");
-  return out;
-}
-
-async function plainInstance(binary: Uint8Array): Promise<Record<string, any>> {
-  return ((await instantiate(binary as BufferSource, {})) as { exports: Record<string, any> }).exports;
-}
-
-/** Each call's result (strings read back), or "trap: ..." for a call that traps. */
-function play(exports: Record<string, any>, calls: ScenarioCall[], scenario: Scenario): unknown[] {
-  return calls.map(([name, ...args]) => {
-    const pins: number[] = [];
-    try {
-      const values = args.map((a) => (typeof a === "string" ? (pins.push(exports.__pin(exports.__newString(a))), pins.at(-1)) : a));
-      const result = exports[name](...values);
-      return scenario.returnsString.includes(name) ? exports.__getString(result) : result;
-    } catch (err) {
-      return `trap: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`;
-    } finally {
-      for (const p of pins) exports.__unpin(p);
-    }
-  });
-}

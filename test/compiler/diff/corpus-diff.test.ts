@@ -10,12 +10,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { instantiate } from "@assemblyscript/loader";
 import { buildPatchable } from "../../../compiler/base/build.js";
 import { buildDiff } from "../../../compiler/diff/build-diff.js";
 import { Host } from "../../../host/core/host.js";
-import { editedFiles, listCorpus, materialise, readScenario, removeTree, type CorpusProgram, type Scenario, type ScenarioCall } from "../../helpers/corpus.js";
-import { readFile } from "node:fs/promises";
+import { instantiatePlain, listCorpus, materialise, playCalls, readEdit, readScenario, removeTree, type CorpusProgram, type Scenario } from "../../helpers/corpus.js";
 
 const EDITS = ["body-fix", "new-helper", "add-lines"] as const;
 const RUNTIMES = ["incremental", "minimal", "stub"] as const;
@@ -44,7 +42,7 @@ describe.each(matrix.map(([p, r]) => [p.name, r, p] as const))("%s under the %s 
   afterAll(() => removeTree(dir));
 
   test.each(EDITS)("%s: only edited functions; behaves as the edited program on the same state; unloads back", async (edit) => {
-    const files = await editOf(program, edit);
+    const files = await readEdit(program, edit);
     const { report, patch } = await buildDiff({ base, cwd: dir, files });
     expect(patch).not.toBeNull();
     const modules = Object.keys(files).map((f) => f.replace(/\.ts$/, "/"));
@@ -57,27 +55,27 @@ describe.each(matrix.map(([p, r]) => [p.name, r, p] as const))("%s under the %s 
     const edited = (await buildPatchable({ cwd: dir, entries: ["entry.ts"], files, outFile: false, config: false, plain: true, ascArgs: ascArgs("-O0") })).binary;
     const { calls, originalTraps } = scenario.edits[edit]!;
     const host = await Host.instantiate(base);
-    const reference = await plainInstance(edited);
+    const reference = await instantiatePlain(edited);
     const before = [...scenario.setup, ...scenario.probe];
-    expect(play(host.exports, before, scenario)).toEqual(play(await plainInstance(original), before, scenario));
-    play(reference, before, scenario);
+    expect(playCalls(host.exports, before, scenario)).toEqual(playCalls(await instantiatePlain(original), before, scenario));
+    playCalls(reference, before, scenario);
 
     const id = await host.loadHP({ hp_bytes: patch!.binary });
     const patched = [...scenario.probe, ...calls];
-    expect(play(host.exports, patched, scenario)).toEqual(play(reference, patched, scenario));
+    expect(playCalls(host.exports, patched, scenario)).toEqual(playCalls(reference, patched, scenario));
 
     await host.unloadHP(id);
     expect(host.getHPInfo().filter((p) => p.state !== "retained")).toEqual([]);
-    const old = await plainInstance(original);
-    play(old, [...before, ...patched], scenario);
+    const old = await instantiatePlain(original);
+    playCalls(old, [...before, ...patched], scenario);
     const after = [...scenario.probe, ...(originalTraps ? [] : calls)].filter(([name]) => !COUNTERS.has(name));
-    expect(play(host.exports, after, scenario)).toEqual(play(old, after, scenario));
+    expect(playCalls(host.exports, after, scenario)).toEqual(playCalls(old, after, scenario));
   });
 
   if (runtime !== "incremental") return;
 
   test("the same patch from the project's parent folder and from a subfolder; a real mismatch of roots is one coded error", async () => {
-    const files = await editOf(program, "new-helper");
+    const files = await readEdit(program, "new-helper");
     const here = await buildDiff({ base, cwd: dir, files });
     const parent = dirname(dir);
     const inParent = Object.fromEntries(Object.entries(files).map(([f, text]) => [join(basename(dir), f), text]));
@@ -95,7 +93,7 @@ describe.each(matrix.map(([p, r]) => [p.name, r, p] as const))("%s under the %s 
   if (program.name !== "regex") return;
 
   test("a one-function edit with one new literal is a patch of at most 2 KiB, most of its data the base's own", async () => {
-    const { patch } = await buildDiff({ base, cwd: dir, files: await editOf(program, "new-helper") });
+    const { patch } = await buildDiff({ base, cwd: dir, files: await readEdit(program, "new-helper") });
     expect(patch!.binary.length).toBeLessThanOrEqual(2048);
     expect(patch!.meta.link!.data_size).toBeLessThan(256);
   });
@@ -108,29 +106,3 @@ async function copyWithRoot(program: CorpusProgram): Promise<string> {
   return dir;
 }
 
-/** The edited files of `edit`, relative to the program's folder. */
-async function editOf(program: CorpusProgram, edit: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const file of await editedFiles(program, edit)) out[file] = await readFile(join(program.dir, "edits", edit, file), "utf8");
-  return out;
-}
-
-async function plainInstance(binary: Uint8Array): Promise<Record<string, any>> {
-  return ((await instantiate(binary as BufferSource, {})) as { exports: Record<string, any> }).exports;
-}
-
-/** Each call's result (strings read back), or "trap: ..." for a call that traps. */
-function play(exports: Record<string, any>, calls: ScenarioCall[], scenario: Scenario): unknown[] {
-  return calls.map(([name, ...args]) => {
-    const pins: number[] = [];
-    try {
-      const values = args.map((a) => (typeof a === "string" ? (pins.push(exports.__pin(exports.__newString(a))), pins.at(-1)) : a));
-      const result = exports[name](...values);
-      return scenario.returnsString.includes(name) ? exports.__getString(result) : result;
-    } catch (err) {
-      return `trap: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`;
-    } finally {
-      for (const p of pins) exports.__unpin(p);
-    }
-  });
-}
