@@ -11,7 +11,7 @@ import { CliUsageError, type CliIo } from "../io.js";
 import { resolveEntries } from "../entries.js";
 import { countFunctions } from "../../host/model/function-counts.js";
 
-interface DevOptions { dir: string; host: string; port?: string; page: string; patches: string; out?: string }
+interface DevOptions { dir: string; host?: string; port?: string; page: string; patches: string; out?: string }
 
 /** Adds the dev command. */
 export function registerDev(program: Command, io: CliIo, passthrough: string[]): void {
@@ -20,7 +20,7 @@ export function registerDev(program: Command, io: CliIo, passthrough: string[]):
     .description("serve the app's page and patch it live on every save, keeping the program's state")
     .argument("[entries...]", "entry files (default: asconfig.json's)")
     .option("-C, --dir <dir>", "the project directory (asconfig.json, sources, page/, patches/)", ".")
-    .option("--host <address>", "address to listen on", "127.0.0.1")
+    .option("--host <address>", "address to listen on (default: HOST, else 127.0.0.1)")
     .option("--port <port>", "port to listen on; 0 picks a free one (default: PORT, else 8088)")
     .option("--page <dir>", "the page's directory in the project", "page")
     .option("--patches <dir>", "example patches (*.ts) the page can load and unload", "patches")
@@ -36,9 +36,10 @@ Examples:
   $ hotwasm dev --dir web                                       # the live Game of Life page
   $ hotwasm dev --port 0                                        # any free port
   $ PORT=9000 npm run web                                       # the same as npm run web -- --port 9000
+  $ HOST=0.0.0.0 npm run web                                    # every interface (no token: a trusted network only)
   $ hotwasm serve build/app.wasm --dev http://127.0.0.1:8088    # a Node host that follows it`)
     .action(async (named: string[], opts: DevOptions) => {
-      const host = opts.host;
+      const host = opts.host ?? (io.env?.HOST || "127.0.0.1");
       const portText = opts.port ?? (io.env?.PORT || "8088");
       const port = Number(portText);
       if (!/^\d+$/.test(portText) || port > 65535) throw new CliUsageError(`--port (or PORT) must be a whole number up to 65535, not "${portText}"`);

@@ -1,4 +1,4 @@
-// `hotwasm dev` (its port from PORT) and `hotwasm serve --dev` as real processes: a Node host running the example
+// `hotwasm dev` (its port from PORT, its address from HOST) and `hotwasm serve --dev` as real processes: a Node host running the example
 // (and a pool of two workers) follows the dev server; a save changes what it prints while its
 // state (globalValue) stays;
 // a rude edit is explained in both terminals and the host runs on unchanged.
@@ -22,9 +22,10 @@ beforeAll(async () => {
   await mkdir(join(dir, "assembly"));
   await cp(join(root, "assembly/index.ts"), join(dir, "assembly/index.ts"));
   await cp(join(root, "asconfig.json"), join(dir, "asconfig.json"));
-  // PORT picks the port when --port is not given (as for npm run web); 0: any free one.
-  dev = await startHotwasm(dir, ["dev"], /^hotwasm dev: serving (http:\S+)$/, 120_000, { PORT: "0" });
+  // PORT and HOST pick the port and address when --port and --host are not given (as for npm run web); port 0: any free one.
+  dev = await startHotwasm(dir, ["dev"], /^hotwasm dev: serving (http:\S+)$/, 120_000, { PORT: "0", HOST: "127.0.0.3" });
   expect(new URL(dev.url).port).not.toBe("8088");
+  expect(new URL(dev.url).hostname).toBe("127.0.0.3");
   serve = await startHotwasm(dir, ["serve", "build/app.wasm", "--port", "0", "--run", "func2", "--tick", "func1", "--tick-ms", "50", "--dev", dev.url],
     /^hotwasm serve: listening on (http:\S+)$/);
   pool = await startHotwasm(dir, ["serve", "build/app.wasm", "--workers", "2", "--port", "0", "--tick", "func1", "--tick-ms", "50", "--dev", dev.url],

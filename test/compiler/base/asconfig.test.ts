@@ -39,3 +39,29 @@ test("the transform listed in asconfig.json and hotwasm build's own: it runs onc
   expect(manifestOf(asc.binary)).toEqual(ours.manifest!);
   expect(asc.binary.length).toBe(ours.binary.length);
 });
+
+test("an extends chain as asc follows it: the extending file's options win, targets add up, outFile is relative to the file that sets it", async () => {
+  const project = join(dir, "extends");
+  await mkdir(join(project, "assembly"), { recursive: true });
+  await mkdir(join(project, "shared"));
+  await writeFile(join(project, "assembly/index.ts"), "let n = 0;\nexport function step(): i32 { n += 1; return n; }\n");
+  await writeFile(join(project, "shared/base.json"), JSON.stringify({
+    targets: { release: { outFile: "out/shared.wasm", optimizeLevel: 1, shrinkLevel: 2 }, small: { outFile: "out/small.wasm", optimizeLevel: 2, shrinkLevel: 2 } },
+    options: { transform: [join(root, "dist/compiler/transform.js")] },
+  }));
+  await writeFile(join(project, "asconfig.json"), JSON.stringify({ extends: "./shared/base.json", entries: ["assembly/index.ts"], targets: { release: { optimizeLevel: 3 } } }));
+  const release = await buildPatchable({ cwd: project });
+  const { optimizeLevel, shrinkLevel } = release.manifest!.compiler.flags;
+  expect([release.target, release.outFile, optimizeLevel, shrinkLevel]).toEqual(["release", join(project, "shared/out/shared.wasm"), 3, 2]);
+  const small = await buildPatchable({ cwd: project, target: "small", outFile: false });
+  expect([small.target, small.manifest!.compiler.flags.optimizeLevel]).toEqual(["small", 2]);
+  // asc reads the same chain: its own build of the release target is the same module.
+  expect((await runAsc({ argv: [], cwd: project })).binary.length).toBe(release.binary.length);
+
+  await writeFile(join(project, "asconfig.json"), JSON.stringify({ extends: "./shared/missing.json" }));
+  await expect(buildPatchable({ cwd: project })).rejects.toMatchObject({ code: "E_READ_FAILED", message: "cannot read shared/missing.json (extended by asconfig.json): no such file or directory" });
+  await writeFile(join(project, "shared/base.json"), JSON.stringify({ extends: "../asconfig.json" }));
+  await writeFile(join(project, "asconfig.json"), JSON.stringify({ extends: "./shared/base.json", entries: ["assembly/index.ts"] }));
+  // A cycle ends where asc ends it: at the first file seen twice.
+  expect((await buildPatchable({ cwd: project, outFile: false })).target).toBeNull();
+});
