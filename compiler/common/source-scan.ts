@@ -22,7 +22,8 @@ export interface FieldDecl {
 /** A top-level class of a file. */
 export interface ClassDecl {
   name: string;
-  generic: boolean;
+  /** The names of its type parameters (`class Box<T>`: ["T"]; none: []). */
+  typeParameters: string[];
   extends: boolean;
   /** Decorated `@unmanaged` (its objects are freed by hand, never by the collector). */
   unmanaged: boolean;
@@ -67,7 +68,7 @@ interface Node {
   flags: number;
   name?: { text: string };
   members?: Node[];
-  typeParameters?: unknown[] | null;
+  typeParameters?: { name: { text: string } }[] | null;
   extendsType?: Node | null;
   type?: Node | null;
   initializer?: Node | null;
@@ -103,7 +104,7 @@ function classOf(text: string, cls: Node): ClassDecl {
     }
   }
   const unmanaged = (cls.decorators ?? []).some((d) => d.name?.text === "unmanaged");
-  return { name: cls.name!.text, generic: (cls.typeParameters?.length ?? 0) > 0, extends: !!cls.extendsType, unmanaged, fields, ctor };
+  return { name: cls.name!.text, typeParameters: (cls.typeParameters ?? []).map((t) => t.name.text), extends: !!cls.extendsType, unmanaged, fields, ctor };
 }
 
 function slice(text: string, node: Node): string {

@@ -110,5 +110,5 @@ async function editedText(path: string, root: string, files?: Record<string, str
 
 /** Code hotwasm adds to a patch (shadow tables, support file), not the user's. */
 function isSupportCode(name: string): boolean {
-  return name.startsWith(SUPPORT_PREFIX) || name.includes("__hotwasm$") || name.includes("HotwasmShadow<");
+  return name.startsWith(SUPPORT_PREFIX) || name.includes("__hotwasm$") || name.includes("HotwasmShadow<") || name.includes("HotwasmBox<") || name.includes("HotwasmCell");
 }

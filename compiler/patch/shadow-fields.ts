@@ -9,6 +9,12 @@
 //   - each rewritten file exports `__hotwasm$free(ptr)`, which drops the object's entries (the
 //     patch's free-object hook calls it for every object the collector frees), and
 //     `__hotwasm$count()`, its number of entries.
+// In a generic class, a field whose type mentions a type parameter (`last: T`) has one table for
+// all instantiations, keyed by object as the others (no two objects share an address), whose
+// entries are boxes made by the object's instantiation (`HotwasmBox<T>`): AssemblyScript resolves
+// a generic class's static members once for all its instantiations and refuses a type parameter
+// in their types, so a table per instantiation has nowhere to live. A field whose type mentions
+// none is stored unboxed, as in any class.
 // Rewrites keep every line where it was (traps and line numbers match the edited source).
 
 import type { ClassDecl, FieldDecl } from "../common/source-scan.js";
@@ -21,16 +27,16 @@ export interface NewField {
   field: FieldDecl;
 }
 
-/** Why a new field cannot be a shadow field, or null when it can; `type` is its type's text. */
-export function shadowFieldType(cls: ClassDecl, field: FieldDecl): { type: string } | { problem: string } {
+/** How a new field becomes a shadow field: its type's text, and whether its values are boxed (its type mentions a type parameter); else why it cannot. */
+export function shadowFieldType(cls: ClassDecl, field: FieldDecl): { type: string; boxed: boolean } | { problem: string } {
   const where = `field ${cls.name}.${field.name}`;
   if (field.parameter) return { problem: `${where} is new as a constructor parameter, which changes the constructor's signature; declare it in the class body` };
-  if (cls.generic) return { problem: `${where} is new in a generic class; a shadow field needs a class without type parameters` };
   if (cls.unmanaged) return { problem: `${where} is new in an @unmanaged class, whose objects the collector never frees; a shadow field cannot follow them` };
   if (field.decorated) return { problem: `${where} is new and has a decorator; a shadow field cannot` };
   // AssemblyScript requires a field's type annotation (the parser refuses a field without one).
   if (!field.type) return { problem: `${where} is new and has no type annotation; give it one` };
-  return { type: oneLine(field.type) };
+  const type = oneLine(field.type);
+  return { type, boxed: cls.typeParameters.some((name) => mentions(type, name)) };
 }
 
 /** Rewrites one file's new fields (all of whose shadowFieldType has a type) into shadow fields; `first` numbers the tables. */
@@ -44,18 +50,21 @@ export function rewriteShadowFields(text: string, fields: readonly NewField[], f
     const n = first + k;
     const shape = shadowFieldType(cls, field);
     if (!("type" in shape)) throw new Error(`not a shadow field: ${cls.name}.${field.name}`);
-    const { type } = shape;
+    const { type, boxed } = shape;
     const init = field.initializer === null ? null : oneLine(field.initializer);
     const literal = init === null || isLiteral(init);
     const table = `__hotwasm$shadow${n}`;
     const value = init === null ? `__hotwasm_zero<${type}>()` : `(${init})`;
     const here = `changetype<usize>(${table}$t)`;
-    const find = `const __hw$i = __hotwasm_shadow_find(${here}, changetype<usize>(this)); if (__hw$i >= 0) return __hotwasm_shadow_at<${type}>(${here}, __hw$i);`;
+    const at = boxed ? `changetype<HotwasmBox<${type}>>(__hotwasm_shadow_at<usize>(${here}, __hw$i)).value` : `__hotwasm_shadow_at<${type}>(${here}, __hw$i)`;
+    const put = boxed ? `${at} = __hw$v` : `__hotwasm_shadow_put<${type}>(${here}, __hw$i, __hw$v)`;
+    const add = `${table}().set(changetype<usize>(this), ${boxed ? `new HotwasmBox<${type}>(__hw$v)` : "__hw$v"})`;
+    const find = `const __hw$i = __hotwasm_shadow_find(${here}, changetype<usize>(this)); if (__hw$i >= 0) return ${at};`;
     // A literal's value needs no entry until the field is written; any other initialiser runs once, on first read.
     const getter = literal
       ? `get ${field.name}(): ${type} { ${find} const __hw$v: ${type} = ${value}; return __hw$v; }`
-      : `get ${field.name}(): ${type} { ${find} const __hw$v: ${type} = ${value}; ${table}().set(changetype<usize>(this), __hw$v); return __hw$v; }`;
-    const setter = `set ${field.name}(__hw$v: ${type}) { const __hw$i = __hotwasm_shadow_find(${here}, changetype<usize>(this)); if (__hw$i >= 0) __hotwasm_shadow_put<${type}>(${here}, __hw$i, __hw$v); else ${table}().set(changetype<usize>(this), __hw$v); }`;
+      : `get ${field.name}(): ${type} { ${find} const __hw$v: ${type} = ${value}; ${add}; return __hw$v; }`;
+    const setter = `set ${field.name}(__hw$v: ${type}) { const __hw$i = __hotwasm_shadow_find(${here}, changetype<usize>(this)); if (__hw$i >= 0) ${put}; else ${add}; }`;
     const access = field.access ? `${field.access} ` : "";
     // Inlined where they are used: a field access stays a few loads and a compare when the entry is found.
     let replacement = `@inline ${access}${getter} @inline ${access}${setter}`;
@@ -70,8 +79,9 @@ export function rewriteShadowFields(text: string, fields: readonly NewField[], f
     }
     const original = text.slice(field.start, field.end);
     edits.push({ at: field.start, end: field.end, text: replacement + "\n".repeat(newlines(original)) });
-    tables.push(`let ${table}$t: HotwasmShadow<${type}> | null = null;`);
-    tables.push(`function ${table}(): HotwasmShadow<${type}> { let t = ${table}$t; if (!t) { t = new HotwasmShadow<${type}>(); ${table}$t = t; } return t; }`);
+    const held = boxed ? "HotwasmCell" : type;
+    tables.push(`let ${table}$t: HotwasmShadow<${held}> | null = null;`);
+    tables.push(`function ${table}(): HotwasmShadow<${held}> { let t = ${table}$t; if (!t) { t = new HotwasmShadow<${held}>(); ${table}$t = t; } return t; }`);
     // Most freed objects have no entry: the probe runs on the table's address, with no call.
     frees.push(`{ const i = __hotwasm_shadow_find(changetype<usize>(${table}$t), ptr); if (i >= 0) ${table}$t!.removeAt(i); }`);
     counts.push(`{ const t = ${table}$t; if (t) n += t.count; }`);
@@ -110,6 +120,12 @@ export function isLiteral(init: string): boolean {
 
 const NUMBER = /^-?(0x[0-9a-f_]+|0b[01_]+|0o[0-7_]+|[0-9][0-9_]*(\.[0-9_]*)?(e[+-]?[0-9]+)?|\.[0-9_]+(e[+-]?[0-9]+)?)$/i;
 const STRING = /^("([^"\\\n]|\\.)*"|'([^'\\\n]|\\.)*')$/;
+
+/** True when the type's text names `name` (a whole identifier; a false positive only costs a box). */
+function mentions(type: string, name: string): boolean {
+  const escaped = name.replace(/\$/g, "\\$");
+  return new RegExp(`(?<![\\w$])${escaped}(?![\\w$])`).test(type);
+}
 
 function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, " ");

@@ -142,6 +142,13 @@ const SHADOW_TABLE = `
 
 }
 
+// The entries of a shadow field whose type mentions a type parameter of its generic class: one
+// table holds the boxes of every instantiation (each box's class visits its value).
+@global abstract class HotwasmCell {}
+@global @final class HotwasmBox<T> extends HotwasmCell {
+  constructor(public value: T) { super(); }
+}
+
 @global @inline function __hotwasm_shadow_hash(key: usize): u32 {
   let h = <u32>key;
   h ^= h >>> 16;
