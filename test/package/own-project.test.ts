@@ -122,7 +122,7 @@ test("a fresh AssemblyScript project: install the tarball, build with the transf
   expect(api).toEqual({ lines: ["count 1", "doubled 4", "count 5"], entries: ["object", "object", "object", "object"] });
   done("api");
   // A pack, an offline install and four compilations: 30-40 s alone, over 120 s on a loaded machine.
-}, 360_000);
+}, 480_000);
 
 test("the page runs hotwasm and asinit only as installed copies, never through a bare npx", () => {
   const commands = [...page.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!).join("\n");
