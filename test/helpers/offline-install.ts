@@ -1,7 +1,9 @@
 // Test helper: installs a packed hotwasm tarball into a project with no network. The project gets
 // a lockfile made from this repository's: hotwasm's dependencies at the very versions `npm ci`
 // put in the npm cache here (and in CI), and hotwasm itself from the tarball; `npm ci --offline`
-// then reads everything from that cache.
+// then reads everything from that cache. Every npm run here is offline, with no update check
+// (a registry that does not answer would hold a command for minutes), and every command has a
+// deadline: a hang fails with the command's name and output instead of stalling the test.
 
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -10,15 +12,25 @@ import { join, relative } from "node:path";
 import { cleanEnv } from "./cli-process.js";
 import { root } from "./example-app.js";
 
-/** Runs a command; resolves with its output, rejects with its output when it fails. */
+/** Longest a command may run, in ms. */
+export const COMMAND_DEADLINE_MS = 150_000;
+
+/** Runs a command (killed after COMMAND_DEADLINE_MS); resolves with its output, rejects with its output when it fails. */
 export function run(command: string, args: string[], cwd: string, env: Record<string, string> = {}): Promise<{ stdout: string; stderr: string }> {
+  const started = Date.now();
   return new Promise((resolve, reject) => {
-    execFile(command, args, { cwd, env: outsideNpm(cleanEnv(env)), maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${command} ${args.join(" ")} (in ${cwd}) failed: ${err.message}\n${stdout}\n${stderr}`));
+    const options = { cwd, env: { ...outsideNpm(cleanEnv(env)), ...NPM_OFFLINE }, maxBuffer: 16 * 1024 * 1024, timeout: COMMAND_DEADLINE_MS, killSignal: "SIGKILL" as const };
+    execFile(command, args, options, (err, stdout, stderr) => {
+      const took = `after ${Date.now() - started} ms`;
+      if (err?.killed) reject(new Error(`${command} ${args.join(" ")} (in ${cwd}) did not finish within ${COMMAND_DEADLINE_MS} ms and was killed\n${stdout}\n${stderr}`));
+      else if (err) reject(new Error(`${command} ${args.join(" ")} (in ${cwd}) failed ${took}: ${err.message}\n${stdout}\n${stderr}`));
       else resolve({ stdout, stderr });
     });
   });
 }
+
+/** npm settings for every run: nothing from the network, no update check, no audit or funding calls. */
+const NPM_OFFLINE = { npm_config_offline: "true", npm_config_update_notifier: "false", npm_config_audit: "false", npm_config_fund: "false" };
 
 /** Packs the repository (its dist/ as built) into `dir`; the tarball's path and its file list. */
 export async function packHotwasm(dir: string): Promise<{ tarball: string; files: string[] }> {

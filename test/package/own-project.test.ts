@@ -33,9 +33,17 @@ const entries = await Promise.all(["hotwasm/node", "hotwasm/compiler", "hotwasm/
 console.log(JSON.stringify({ lines, entries }));
 `;
 
+/** Longest wait for a line of serve's output (it ticks every 40 ms). */
+const LINE_DEADLINE_MS = 60_000;
+
 let dir = "";
 const serves: ChildProcess[] = [];
+// How long each step took, printed at the end (also when a step fails or hangs): where the time went.
+const steps: string[] = [];
+let last = Date.now();
+const done = (step: string) => { steps.push(`${step} ${Date.now() - last} ms`); last = Date.now(); };
 afterAll(async () => {
+  console.log(`own-project steps: ${steps.join(", ") || "none finished"}`);
   for (const p of serves) p.kill("SIGKILL");
   if (dir) await rm(dir, { recursive: true, force: true });
 });
@@ -45,7 +53,9 @@ test("a fresh AssemblyScript project: install the tarball, build with the transf
   const project = join(dir, "counter");
   await mkdir(project);
   await writeFile(join(project, "package.json"), '{ "type": "module" }\n');
+  last = Date.now();
   const { tarball, files } = await packHotwasm(dir);
+  done("pack");
   // The tarball holds the built package and nothing of the repository's sources or tests.
   for (const file of ["bin/hotwasm.js", "dist/cli/main.js", "dist/host/index.js", "dist/host/node.js", "dist/compiler/transform.js", "dist/dev/index.js", "dist/browser/hotwasm.js", "package.json"]) {
     expect(files).toContain(file);
@@ -53,7 +63,9 @@ test("a fresh AssemblyScript project: install the tarball, build with the transf
   expect(files.filter((f) => /^(test|host|compiler|cli|assembly|bench|dist\/bench|dist\/example)\//.test(f) || (f.endsWith(".ts") && !f.endsWith(".d.ts")))).toEqual([]);
 
   await installOffline(project, tarball);
+  done("install");
   await run("npm", ["exec", "--no", "--", "asinit", ".", "-y"], project);
+  done("asinit");
   await writeFile(join(project, "assembly/index.ts"), APP);
   await mkdir(join(project, "patches"));
   await writeFile(join(project, "patches/fix.ts"), FIX);
@@ -63,6 +75,7 @@ test("a fresh AssemblyScript project: install the tarball, build with the transf
 
   // The project's own build script (asc --target release), now with the transform.
   await run("npm", ["run", "asbuild:release"], project);
+  done("build");
   const bin = join(project, "node_modules/.bin/hotwasm");
   const hotwasm = (...args: string[]) => run(bin, args, project);
   const inspected = await run("npm", ["exec", "--no", "--", "hotwasm", "inspect", "build/release.wasm"], project);
@@ -71,6 +84,7 @@ test("a fresh AssemblyScript project: install the tarball, build with the transf
   const serve = startServe(bin, project, ["serve", "build/release.wasm", "--port", "0", "--tick", "tick", "--tick-ms", "40"]);
   const url = await serve.listening;
   await serve.next(/^count \d+$/);
+  done("serve");
 
   // An edit of the source, and the fix of a private global: built side by side.
   await writeFile(join(project, "assembly/index.ts"), APP.replace("bump(STEP);", "bump(STEP * 100);"));
@@ -80,6 +94,7 @@ test("a fresh AssemblyScript project: install the tarball, build with the transf
   ]);
   expect(diff.stdout).toMatch(/^changed 1, added 0, unchanged \d+\n {2}changed {2}assembly\/index\/tick \(edited\)\nwrote .*build\/diff\.wasm: \d+ bytes, \d+ of them static data, in \d+ ms\n$/);
   expect(patch.stdout).toMatch(/^built .*build\/fix\.wasm for base [0-9a-f]{32}: tick -> assembly\/index\/tick;/);
+  done("diff+patch");
 
   // hotwasm diff's patch: the count now grows by 100 a tick, from where it was; unload: by 1 again.
   const diffId = (await hotwasm("load", "build/diff.wasm", "--server", url)).stdout.trim();
@@ -99,11 +114,13 @@ test("a fresh AssemblyScript project: install the tarball, build with the transf
   await hotwasm("unload", fix.hp_id, "--server", url);
   await serve.next(/^count \d+$/);
   serve.stop();
+  done("loads");
 
   // The package's API in the project's own script.
   await writeFile(join(project, "run.mjs"), SCRIPT);
   const api = JSON.parse((await run(process.execPath, ["run.mjs"], project)).stdout) as { lines: string[]; entries: string[] };
   expect(api).toEqual({ lines: ["count 1", "doubled 4", "count 5"], entries: ["object", "object", "object", "object"] });
+  done("api");
   // A pack, an offline install and four compilations: 30-40 s alone, over 120 s on a loaded machine.
 }, 360_000);
 
@@ -137,12 +154,16 @@ function startServe(bin: string, cwd: string, args: string[]) {
     for (const w of waiters.splice(0)) w();
   });
   const exited = new Promise<never>((_, reject) => proc.on("exit", (code) => reject(new Error(`serve exited with ${code}: ${stderr}\n${lines.join("\n")}`))));
-  /** The first line from `from` on that matches; its index. */
+  /** The first line from `from` on that matches; its index. Fails, with what serve printed, after LINE_DEADLINE_MS. */
   const find = async (pattern: RegExp, from: number): Promise<number> => {
+    const deadline = Date.now() + LINE_DEADLINE_MS;
     for (;;) {
       const i = lines.findIndex((l, n) => n >= from && pattern.test(l));
       if (i >= 0) return i;
-      await Promise.race([new Promise<void>((r) => waiters.push(r)), exited]);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`serve printed no line matching ${pattern} within ${LINE_DEADLINE_MS} ms; its last lines:\n${lines.slice(-20).join("\n")}\nstderr: ${stderr}`);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([new Promise<void>((r) => { waiters.push(r); timer = setTimeout(r, left); }), exited]).finally(() => clearTimeout(timer));
     }
   };
   let seen = 0;
