@@ -1,6 +1,7 @@
 // Fingerprints of a compiled program, for `hotwasm diff`: every function's code, every global's
-// type and initialiser, every class's id and layout, every function's declaration text. What
-// moves when unrelated code is edited is left out, so that only a change of code is a change:
+// type and initialiser, every class's id and layout, every function's declaration text, and each
+// statement of top-level code (common/start-code.ts). What moves when unrelated code is edited is
+// left out, so that only a change of code is a change:
 // - static data moves: each constant pointing into it (the analysis builds put it far above any
 //   ordinary constant) is replaced by a description of what it points to, recursively;
 // - source positions move: the line and column that checks (assert, null checks, casts, throw)
