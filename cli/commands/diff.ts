@@ -19,13 +19,14 @@ export function registerDiff(program: Command, io: CliIo, passthrough: string[])
     .addHelpText("after", `
 Each changed function is listed with why it is in the patch (edited, inlines an edited function,
 uses new data). A function whose only change is a moved line stays the base's. New classes, new
-generic instantiations and new globals with a constant initialiser are fine; a field added to a
-class of the running program becomes a shadow field (kept beside its objects); a function marked
-// @hotwasm-migrate runs once at load. Edits a patch cannot apply are refused together, one cause
-per line with where the edit is, and nothing is written: a changed signature
-(E_SIGNATURE_MISMATCH), a field removed, reordered or retyped, or a new field that cannot be a
-shadow field (E_LAYOUT_MISMATCH), a class of the base gone (E_CLASS_ID_MISMATCH), a global
-retyped (E_GLOBAL_RETYPED), a changed initialiser or top-level code (E_GLOBAL_INIT_CHANGED). A
+generic instantiations and new globals are fine: a new global's initialiser that is not a
+constant (init) runs once at load; a field added to a class of the running program becomes a
+shadow field (kept beside its objects); a function marked // @hotwasm-migrate runs once at load,
+after the initialisers. Edits a patch cannot apply are refused together, one cause per line with
+where the edit is, and nothing is written: a changed signature (E_SIGNATURE_MISMATCH), a field
+removed, reordered or retyped, or a new field that cannot be a shadow field (E_LAYOUT_MISMATCH),
+a class of the base gone (E_CLASS_ID_MISMATCH), a global retyped (E_GLOBAL_RETYPED), an existing
+global's changed initialiser or any other change to top-level code (E_GLOBAL_INIT_CHANGED). A
 patch the base would refuse to load is refused with the load's code (e.g. E_ARENA_FULL).
 
 Examples:
@@ -60,6 +61,7 @@ Examples:
       for (const name of report.skipped) io.out(`  skipped  ${name} (${report.reasons[name]})`);
       for (const name of report.classes) io.out(`  class    ${name}`);
       for (const name of report.fields) io.out(`  shadow   ${name}`);
+      for (const name of report.initialisers) io.out(`  init     ${name}`);
       if (report.migrate) io.out(`  migrate  ${report.migrate}`);
       const total = Math.round(Object.values(timings).reduce((a, b) => a + b, 0));
       io.out(patch ? `wrote ${patch.outFile}: ${patch.binary.length} bytes, ${patch.meta.link?.data_size ?? 0} of them static data, in ${total} ms` : "no change to patch; nothing written");

@@ -3,7 +3,8 @@
 // each with the reason it is in the patch (change-reasons.ts); functions only in the edited tree
 // come along as helpers, new classes with them (class-changes.ts); and edits a patch cannot apply
 // (the "rude edits" of .NET Hot Reload) are refused together, one cause each, with where the
-// edit is (refusals.ts).
+// edit is (refusals.ts). Top-level code is compared statement by statement: the initialisers of
+// new globals run once at load, any other change is refused (start-changes.ts).
 
 import type { ErrorCode } from "../../host/errors.js";
 import type { Manifest } from "../../host/model/manifest.js";
@@ -12,6 +13,8 @@ import type { Fingerprint } from "./fingerprint.js";
 import { reasonOf } from "./change-reasons.js";
 import { throwRefusals, type Locate, type RudeEdit } from "./refusals.js";
 import { compareClasses, type Fail } from "./class-changes.js";
+import { compareStartCode } from "./start-changes.js";
+import { isStartFunction } from "../common/start-code.js";
 
 export type { RudeEdit } from "./refusals.js";
 
@@ -32,6 +35,8 @@ export interface DiffReport {
   fields: string[];
   /** The migration the patch runs at load (`// @hotwasm-migrate`), if any. */
   migrate: string | null;
+  /** New globals whose initialisers (not constants) the patch runs once at load, before the migration, in this order. */
+  initialisers: string[];
 }
 
 // Functions a patch rebuilds itself, or that only follow the memory layout (the patch uses the base's).
@@ -43,23 +48,27 @@ export function compareBuilds(base: Fingerprint, edited: Fingerprint, manifest: 
   const rude: RudeEdit[] = [...known];
   const fail: Fail = (code, message, symbol, where = symbol) => rude.push({ code, message, ...(symbol ? { symbol, at: locate(where!) } : {}) });
   const classes = compareClasses(base.classes, edited.classes, fail);
+  const refusedGlobals = new Set<string>();
   for (const [name, g] of base.globals) {
     const now = edited.globals.get(name);
     // The memory layout moves with the static data; a patch imports these from the base anyway.
     if (!now || LAYOUT_GLOBALS.has(name)) continue;
     if (now.type !== g.type || now.mutable !== g.mutable) fail("E_GLOBAL_RETYPED", `global ${name} changed from ${g.mutable ? "mut " : ""}${g.type} to ${now.mutable ? "mut " : ""}${now.type}`, name);
     else if (now.init !== g.init) fail("E_GLOBAL_INIT_CHANGED", `the initialiser of global ${name} changed`, name);
+    else continue;
+    refusedGlobals.add(name);
   }
+  const initialisers = compareStartCode(base, edited, fail, refusedGlobals);
   const patchable = new Map(manifest.functions.map((f) => [f.name, f]));
-  const report: DiffReport = { changed: [], reasons: {}, skipped: [], added: [], unchanged: 0, classes, fields: [], migrate: edited.migrate ?? null };
+  const report: DiffReport = { changed: [], reasons: {}, skipped: [], added: [], unchanged: 0, classes, fields: [], migrate: edited.migrate ?? null, initialisers };
   for (const [name, now] of edited.functions) {
     const before = base.functions.get(name);
-    if (!before) { report.added.push(name); continue; }
+    if (!before) { if (!isStartFunction(name)) report.added.push(name); continue; }
     if (before.code === now.code && before.signature === now.signature) { report.unchanged++; continue; }
+    if (isStartFunction(name)) continue; // compared statement by statement above
     if (RUNTIME_HOOKS.has(name)) continue; // rebuilt by the patch itself
     if (name === edited.migrate) continue; // runs once at load, never patched
     if (before.type !== now.type || before.signature !== now.signature) { fail("E_SIGNATURE_MISMATCH", `${name} changed its signature from ${before.signature} to ${now.signature}`, name); continue; }
-    if (name === "~start" || name.startsWith("start:")) { fail("E_GLOBAL_INIT_CHANGED", `top-level code changed (${name}); it ran once at start and cannot run again`, name); continue; }
     const entry = patchable.get(name);
     if (!entry || entry.slot === null) { fail("E_NOT_PATCHABLE", `${name} changed but is not patchable (${entry?.reason ?? "not in the base"})`, name); continue; }
     report.reasons[name] = reasonOf(name, before, now, base, edited);

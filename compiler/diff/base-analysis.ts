@@ -14,7 +14,7 @@ import { ANALYSIS_MEMORY_BASE, ANALYSIS_TABLE_BASE, fingerprintModule, type Fing
 /** Name of the custom section holding a base's analysis. */
 export const ANALYSIS_SECTION = "hotwasm.analysis";
 /** Format of the analysis (a newer fingerprint makes older analyses stale). */
-const ANALYSIS_VERSION = 2;
+const ANALYSIS_VERSION = 3;
 
 const computed = new Map<string, Promise<Fingerprint>>();
 
@@ -53,6 +53,7 @@ export function encodeAnalysis(fp: Fingerprint): Uint8Array {
     globals: [...fp.globals].map(([name, g]) => [name, g.type, g.mutable, g.init]),
     classes: fp.classes,
     declarations: [...fp.declarations],
+    starts: [...fp.starts].map(([name, list]) => [name, list.map((s) => [s.code, s.sets, s.runs, s.label])]),
     migrate: fp.migrate ?? null,
   };
   return deflateSync(JSON.stringify(json));
@@ -70,6 +71,7 @@ export function readAnalysis(base: Uint8Array): Fingerprint | null {
       globals: new Map(json.globals.map(([name, type, mutable, init]) => [name, { type, mutable, init }])),
       classes: json.classes,
       declarations: new Map(json.declarations),
+      starts: new Map(json.starts.map(([name, list]) => [name, list.map(([code, sets, runs, label]) => ({ code, sets, runs, label }))])),
       migrate: json.migrate,
     };
   } catch {
@@ -83,5 +85,6 @@ interface EncodedAnalysis {
   globals: [string, string, boolean, string][];
   classes: Fingerprint["classes"];
   declarations: [string, string][];
+  starts: [string, [string, string | null, string | null, string][]][];
   migrate: string | null;
 }

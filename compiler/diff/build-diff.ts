@@ -1,9 +1,10 @@
 // `hotwasm diff`: a patch from an edited source tree. Compares the edited sources with the ones
 // the base was built from (base-analysis.ts), then builds a patch of exactly the changed
-// functions (plus the new functions they call). No change: no patch. Fields the edit adds to the
-// base's classes become shadow fields: the edited files are rewritten first (new-fields.ts). The
-// edited sources are compiled twice: once at the analysis layout, which is both compared and cut
-// into the patch, and once more at another layout, for relocation.
+// functions (plus the new functions they call, and the initialisers of new globals). No change:
+// no patch. Fields the edit adds to the base's classes become shadow fields: the edited files are
+// rewritten first (new-fields.ts). The edited sources are compiled twice: once at the analysis
+// layout, which is both compared and cut into the patch, and once more at another layout, for
+// relocation.
 
 import { version as ascVersion } from "assemblyscript/asc";
 import type { Program } from "assemblyscript";
@@ -73,7 +74,8 @@ export async function buildDiff(o: DiffOptions): Promise<DiffResult> {
       onCompiled: (b, module, program) => {
         const list = targets(b, module, program);
         const migrate = report?.migrate ?? null;
-        return list ? cutProgram(b, module, program, { manifest, patchPath: null, replace: {}, targets: list, compilerVersion: ascVersion, migrate }, memoryBase) : null;
+        const initialise = report?.initialisers ?? [];
+        return list ? cutProgram(b, module, program, { manifest, patchPath: null, replace: {}, targets: list, compilerVersion: ascVersion, migrate, initialise }, memoryBase) : null;
       },
     });
   // One build is compared with the base and, when something changed, cut into the patch.
@@ -85,7 +87,7 @@ export async function buildDiff(o: DiffOptions): Promise<DiffResult> {
     // A migration the base's sources already had (unchanged) belongs to an earlier patch: it does not run again.
     const m = report.migrate;
     if (m && base.migrate === m && base.functions.get(m)?.code === print.functions.get(m)?.code) report.migrate = null;
-    return report.changed.length > 0 || report.migrate ? report.changed : null;
+    return report.changed.length > 0 || report.migrate || report.initialisers.length > 0 ? report.changed : null;
   }));
   const done = report as DiffReport | null;
   if (!done) throw new Error("the edited build was not compared");

@@ -1,6 +1,7 @@
 // Fingerprints of a compiled program, for `hotwasm diff`: every function's code, every global's
-// type and initialiser, every class's id and layout, every function's declaration text. What
-// moves when unrelated code is edited is left out, so that only a change of code is a change:
+// type and initialiser, every class's id and layout, every function's declaration text, and each
+// statement of top-level code (common/start-code.ts). What moves when unrelated code is edited is
+// left out, so that only a change of code is a change:
 // - static data moves: each constant pointing into it (the analysis builds put it far above any
 //   ordinary constant) is replaced by a description of what it points to, recursively;
 // - source positions move: the line and column that checks (assert, null checks, casts, throw)
@@ -15,6 +16,7 @@ import { describeClasses, type ClassInfo } from "../common/class-layout.js";
 import { abortFunctionOf, maskPositions } from "./positions.js";
 import { StaticData } from "./static-data.js";
 import { migrationOf } from "../patch/program-setup.js";
+import { isStartFunction, normaliseStatement, startStatements } from "../common/start-code.js";
 
 /** Where the analysis builds put their static data. */
 export const ANALYSIS_MEMORY_BASE = 0x4000000;
@@ -33,6 +35,18 @@ export interface FunctionPrint {
   inlined: string[];
 }
 
+/** One statement of top-level code (common/start-code.ts), frame bookkeeping left out. */
+export interface StatementPrint {
+  /** Digest of its code, normalised as a function's and for its place in the frame. */
+  code: string;
+  /** The global it sets (`global.set`), else null. */
+  sets: string | null;
+  /** The start function it calls, else null. */
+  runs: string | null;
+  /** A few words saying what it is, for a refusal ("a call to NAME"). */
+  label: string;
+}
+
 /** What `hotwasm diff` compares between two builds. */
 export interface Fingerprint {
   functions: Map<string, FunctionPrint>;
@@ -40,6 +54,8 @@ export interface Fingerprint {
   classes: ClassInfo[];
   /** Digest of the declaration text of every function of the program's own sources, by name. */
   declarations: Map<string, string>;
+  /** The statements of each start function (`~start`, `start:FILE`), in order. */
+  starts: Map<string, StatementPrint[]>;
   /** The migration function (`// @hotwasm-migrate`), if the program has one. */
   migrate?: string | null;
 }
@@ -49,6 +65,7 @@ export function fingerprintModule(b: Binaryen, module: BinaryenModule, program: 
   const data = new StaticData(b, module, program, ANALYSIS_MEMORY_BASE);
   const abort = abortFunctionOf(program);
   const functions: Fingerprint["functions"] = new Map();
+  const starts: Fingerprint["starts"] = new Map();
   for (let i = 0; i < module.getNumFunctions(); i++) {
     const ref = module.getFunctionByIndex(i);
     const f = b.getFunctionInfo(ref);
@@ -64,6 +81,7 @@ export function fingerprintModule(b: Binaryen, module: BinaryenModule, program: 
       signature: element?.signature?.toString() ?? type,
       inlined: inlinedInto(text),
     });
+    if (isStartFunction(f.name)) starts.set(f.name, printStatements(b, f.body, (t) => data.normalise(maskPositions(t, abort))));
   }
   const globals: Fingerprint["globals"] = new Map();
   for (let i = 0; i < module.getNumGlobals(); i++) {
@@ -71,10 +89,20 @@ export function fingerprintModule(b: Binaryen, module: BinaryenModule, program: 
     if (g.module) continue;
     globals.set(g.name, { type: typeNames(b, g.type).join(), mutable: g.mutable, init: digest(data.normalise(b.emitText(g.init))) });
   }
-  return { functions, globals, classes: describeClasses(program), declarations: declarationDigests(program), migrate: migrationOf(program) };
+  return { functions, globals, classes: describeClasses(program), declarations: declarationDigests(program), starts, migrate: migrationOf(program) };
 }
 
 const INLINED_LABEL = /\|inlined\.\d+/g;
+
+/** The statements of a start function's body; `normalise` describes data and masks positions. */
+function printStatements(b: Binaryen, body: number, normalise: (text: string) => string): StatementPrint[] {
+  return startStatements(b, body).filter((s) => !s.frame).map((s) => {
+    const text = b.emitText(s.expr);
+    const called = /\(call \$("[^"]+"|[^\s()]+)/.exec(text)?.[1]?.replace(/"/g, "");
+    const label = s.sets ? `the initialisation of ${s.sets}` : called ? `a call to ${called}` : `a statement ${text.trim().split(/\s/)[0]}...)`;
+    return { code: digest(normaliseStatement(normalise(text).replace(INLINED_LABEL, "|inlined"))), sets: s.sets, runs: s.runs, label };
+  });
+}
 
 /** A short digest of text. */
 export function digest(text: string): string {

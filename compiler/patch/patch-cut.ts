@@ -15,4 +15,6 @@ export interface PatchCut {
   compilerVersion: string;
   /** The migration function's internal name; default: the program's (`// @hotwasm-migrate`); null: none. */
   migrate?: string | null;
+  /** Globals new in an edited app (diff) whose initialisers in its top-level code run once at load (`hotwasm:init_globals`). */
+  initialise?: string[];
 }

@@ -9,7 +9,7 @@ import type { Program } from "assemblyscript";
 import { HotwasmError } from "../../host/errors.js";
 import type { Manifest, ManifestFunction } from "../../host/model/manifest.js";
 import { SymbolTable } from "../../host/model/symbols.js";
-import { FINALIZE_FUNCTION, HOOK_NAMES, MIGRATE_EXPORT } from "../../host/model/hook-names.js";
+import { FINALIZE_FUNCTION, HOOK_NAMES, INIT_GLOBALS_EXPORT, MIGRATE_EXPORT } from "../../host/model/hook-names.js";
 import { SUPPORT_ENTRIES, SUPPORT_FINALIZE, SUPPORT_MIGRATE } from "./support-file.js";
 import { migrationOf } from "./program-setup.js";
 import { dataSegments, hasFunction, typeNames, type Binaryen, type BinaryenModule } from "../common/binaryen-util.js";
@@ -19,6 +19,7 @@ export type { PatchCut } from "./patch-cut.js";
 import { addVirtualStubs, findReplacements, targetReplacements } from "./patch-replacements.js";
 import { checkClasses, type ClassCheck } from "./check-classes.js";
 import { compilerFlags } from "../base/manifest-builder.js";
+import { addInitialiser } from "../common/start-code.js";
 
 /** The import module of base symbols, by internal name. */
 export const BASE_MODULE = "hotwasm:base";
@@ -31,6 +32,7 @@ export const PATCH_EXPORTS = {
   finalize: "hotwasm:finalize",
   finalizeNext: "hotwasm:finalize_next",
   shadowEntries: "hotwasm:shadow_entries",
+  initGlobals: INIT_GLOBALS_EXPORT,
   migrate: MIGRATE_EXPORT,
 } as const;
 
@@ -70,6 +72,7 @@ export function cutPatch(b: Binaryen, module: BinaryenModule, program: Program, 
     makeVisitGlobalsLink(b, module);
   }
   const init = makeInit(b, module, new Set(ownGlobals), cut.patchPath);
+  const initGlobals = makeInitGlobals(b, module, cut, chainGlobals);
   const finalize = hasFunction(module, SUPPORT_FINALIZE) && needsFinalize(cut.manifest);
   if (finalize) {
     if (module.getNumTables() === 0) module.addTable("0", 0, -1);
@@ -90,6 +93,7 @@ export function cutPatch(b: Binaryen, module: BinaryenModule, program: Program, 
     module.addGlobalExport(PATCH_EXPORTS.visitNext, PATCH_EXPORTS.visitNext);
   }
   if (init) module.addFunctionExport(PATCH_EXPORTS.init, PATCH_EXPORTS.init);
+  if (initGlobals) module.addFunctionExport(PATCH_EXPORTS.initGlobals, PATCH_EXPORTS.initGlobals);
   if (finalize) {
     module.addFunctionExport(PATCH_EXPORTS.finalize, PATCH_EXPORTS.finalize);
     module.addGlobalExport(PATCH_EXPORTS.finalizeNext, PATCH_EXPORTS.finalizeNext);
@@ -211,12 +215,13 @@ function makeVisitGlobalsLink(b: Binaryen, module: BinaryenModule): void {
 }
 
 /**
- * `hotwasm:init`: the start code that belongs to the patch — writes to its own globals and its
- * file's top-level code — never the app's (its state lives in the base) nor the runtime's.
+ * `hotwasm:init`: the start code that belongs to a patch file — writes to its own globals and its
+ * file's top-level code — never the app's (its state lives in the base) nor the runtime's. (A
+ * diff's new globals are initialised by `makeInitGlobals`.)
  */
 function makeInit(b: Binaryen, module: BinaryenModule, own: Set<string>, patchPath: string | null): boolean {
   const start = module.getStart();
-  if (!start) return false;
+  if (!start || patchPath === null) return false;
   const isOwnSet = (s: number) => {
     const info = b.getExpressionInfo(s) as { id: number; name?: string };
     return info.id !== b.GlobalSetId || own.has(info.name!);
@@ -230,6 +235,24 @@ function makeInit(b: Binaryen, module: BinaryenModule, own: Set<string>, patchPa
   if (fileStart) kept.push(...statementsOf(b, b.getFunctionInfo(fileStart).body).filter(isOwnSet));
   if (kept.length === 0) return false;
   module.addFunction(PATCH_EXPORTS.init, b.none, b.none, vars, module.block(null, kept.map((s) => module.copyExpression(s))));
+  return true;
+}
+
+/**
+ * `hotwasm:init_globals` (diff): the initialisers of the edit's new globals, in the order the
+ * program's start code runs them, each in its start function's frame. The host runs it once at
+ * load, before the migration; the collector must see what they store (the patch's globals visitor).
+ */
+function makeInitGlobals(b: Binaryen, module: BinaryenModule, cut: PatchCut, visited: boolean): boolean {
+  const names = cut.patchPath === null ? cut.initialise ?? [] : [];
+  if (names.length === 0) return false;
+  const start = module.getStart();
+  if (!start || !addInitialiser(b, module, b.getFunctionInfo(start).name, new Set(names), PATCH_EXPORTS.initGlobals)) {
+    throw new Error(`the initialisers of ${names.join(", ")} are not in the program's start code`);
+  }
+  if (!visited && cut.manifest.compiler.flags.runtime !== "stub") {
+    throw new HotwasmError("E_NOT_PATCHABLE_BUILD", "the patch initialises new globals, but the base's collector cannot visit a patch's globals (its __visit_globals is not patchable); rebuild the base");
+  }
   return true;
 }
 

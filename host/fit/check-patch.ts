@@ -8,7 +8,7 @@ import type { EffectiveConfig } from "../model/config.js";
 import { HotwasmError, type ErrorCode } from "../errors.js";
 import type { Manifest } from "../model/manifest.js";
 import type { PatchMeta } from "../model/patch-meta.js";
-import { FINALIZE_FUNCTION, HOOK_NAMES, MIGRATE_EXPORT } from "../model/hook-names.js";
+import { FINALIZE_FUNCTION, HOOK_NAMES, INIT_GLOBALS_EXPORT, MIGRATE_EXPORT } from "../model/hook-names.js";
 import { exportedFuncType, formatFuncType, sameFuncType, type ModuleInfo } from "../wasm/wasm-reader.js";
 import { LINK_MODULE, resolveImport } from "./resolve-import.js";
 import type { BaseFacts, Binding, FitPlan, Replacement } from "./fit-types.js";
@@ -194,7 +194,7 @@ function checkLinkMeta(base: BaseFacts, patch: ModuleInfo, meta: PatchMeta, fail
 }
 
 function checkHooks(patch: ModuleInfo, fail: Fail): void {
-  for (const name of [...HOOK_NAMES, MIGRATE_EXPORT]) {
+  for (const name of [...HOOK_NAMES, INIT_GLOBALS_EXPORT, MIGRATE_EXPORT]) {
     const e = patch.exports.find((x) => x.name === name);
     if (!e) continue;
     const type = e.kind === "function" ? patch.functions[e.index] : undefined;

@@ -1,16 +1,16 @@
 // Loading one patch: identify it, check it against the base, instantiate it, run the hooks and
 // its migration, and commit its swaps all or nothing. Every step before `commitSwap` leaves the
 // program's behaviour untouched (the collector learns the patch's classes and roots early, so
-// that its init and migration may allocate), but for what its migration does to the state.
+// that its init, the initialisers of its new globals and its migration may allocate), but for
+// what its migration does to the state.
 
 import { effectiveConfig, type EffectiveConfig, type LoadConfig, type TrapPolicy } from "../model/config.js";
 import { HotwasmError, describeError } from "../errors.js";
 import type { LoadTimings } from "../model/events.js";
-import { runHook } from "./hooks.js";
+import { runHook, runLoadCode } from "./hooks.js";
 import type { HostState, LoadedPatch } from "./host-state.js";
 import { checkMemories, linkPatch } from "../link/link-patch.js";
 import type { HookMember, LinkPlan } from "../link/link-types.js";
-import { MIGRATE_EXPORT } from "../model/hook-names.js";
 import { choosePlacement, finishPlacement, type Placement } from "./place-patch.js";
 import type { PatchMeta } from "../model/patch-meta.js";
 import type { ModuleInfo } from "../wasm/wasm-reader.js";
@@ -112,8 +112,8 @@ export interface StagedPatch {
 
 /**
  * Phase 1 of a load: place, link, instantiate, the collector's hooks, relocate and init,
- * load-begin, HPBeforeLoad (a veto throws E_HOOK_VETO), the migration (a failure throws
- * E_MIGRATION_FAILED).
+ * load-begin, HPBeforeLoad (a veto throws E_HOOK_VETO), the new globals' initialisers and the
+ * migration (a failure throws E_MIGRATION_FAILED).
  */
 export function stagePatch(state: HostState, prepared: PreparedPatch, module: WebAssembly.Module): StagedPatch {
   const { id, meta, timings } = prepared;
@@ -151,13 +151,12 @@ export function stagePatch(state: HostState, prepared: PreparedPatch, module: We
     if (before.timeout) throw new HotwasmError("E_PATCH_TIMEOUT", `${before.timeout.message}; the load was abandoned`, { details: { ...before.timeout.details, hp_id: id } });
     throw new HotwasmError("E_HOOK_VETO", `HPBeforeLoad refused the load (${before.detail})`, { details: { hp_id: id } });
   }
-  // The migration runs once, before any of its functions is reachable from the program.
-  const migrated = runHook(instance, MIGRATE_EXPORT, state.runPatchCode);
-  if (migrated.ran) state.events.emit({ type: "hook", hp_id: id, hook: MIGRATE_EXPORT, ok: migrated.ok, detail: migrated.detail });
-  if (!migrated.ok) {
+  // The new globals' initialisers, then the migration, run once, before any of its functions is reachable from the program.
+  try {
+    runLoadCode(state, instance, id);
+  } catch (err) {
     discard();
-    if (migrated.timeout) throw new HotwasmError("E_PATCH_TIMEOUT", `${migrated.timeout.message}; the load was abandoned`, { details: { ...migrated.timeout.details, hp_id: id } });
-    throw new HotwasmError("E_MIGRATION_FAILED", `the patch's migration failed (${migrated.detail}); nothing was switched`, { details: { hp_id: id } });
+    throw err;
   }
   const record: LoadedPatch = {
     id, config: prepared.config, instance, refs: plan.refs, dataRanges: plan.dataRanges,

@@ -3,8 +3,9 @@
 import type { ErrorCode } from "../errors.js";
 import type { PatchEntry } from "./hook-names.js";
 
-/** One event of a host; `seq` counts up from 1 per host. A "hook" event also reports a patch's
- * migration (hook "hotwasm:migrate"), which runs after HPBeforeLoad. `restored` marks a patch re-applied from
+/** One event of a host; `seq` counts up from 1 per host. A "hook" event also reports the
+ * initialisers of a patch's new globals (hook "hotwasm:init_globals") and its migration (hook
+ * "hotwasm:migrate"), which run in that order after HPBeforeLoad. `restored` marks a patch re-applied from
  * a state directory at start-up; `trap` is a failure attributed to a patch with a policy (`count`:
  * failures in its window); `store-failed` says the state directory could not record a change;
  * `worker-replaced` says a pool stopped a worker that did not reach a safe point and started a fresh one. */

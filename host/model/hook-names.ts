@@ -10,5 +10,7 @@ export type HookName = (typeof HOOK_NAMES)[number];
 export const FINALIZE_FUNCTION = "~hotwasm/finalize/__finalize";
 /** The export of a patch's migration (`// @hotwasm-migrate`), run once at load before its code is reachable. */
 export const MIGRATE_EXPORT = "hotwasm:migrate";
-/** What `runHook` (host/lifecycle/hooks.ts) can run: a hook, or a patch's migration. */
-export type PatchEntry = HookName | typeof MIGRATE_EXPORT;
+/** The export of a diff patch's initialisers of its new globals, run once at load right before its migration. */
+export const INIT_GLOBALS_EXPORT = "hotwasm:init_globals";
+/** What `runHook` (host/lifecycle/hooks.ts) can run: a hook, a patch's initialisers of new globals, or its migration. */
+export type PatchEntry = HookName | typeof INIT_GLOBALS_EXPORT | typeof MIGRATE_EXPORT;

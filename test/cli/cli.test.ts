@@ -6,6 +6,7 @@ import { mkdtemp, readFile, rm, writeFile, mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { Host } from "../../host/core/host.js";
 
 const bin = fileURLToPath(new URL("../../bin/hotwasm.js", import.meta.url));
 let dir = "";
@@ -109,6 +110,15 @@ test("diff: no change writes nothing; an edit becomes a patch; a rude edit exits
   const changed = await hotwasm("diff", "--base", "out/diffbase.wasm", "-o", "out/d.wasm");
   expect(changed.code).toBe(0);
   expect(changed.stdout).toMatch(/^changed 1, added 0, unchanged \d+\n  changed  assembly\/index\/answer \(edited\)\nwrote .*out\/d\.wasm: \d+ bytes, 0 of them static data, in \d+ ms\n$/);
+  // A new global whose initialiser is not a constant: listed, and run at load.
+  await writeFile(join(dir, "assembly/index.ts"), source.replace("return 42;", "return squares.get(7);").replace("function helper", "const squares = new Map<i32, i32>().set(7, 49);\nfunction helper"));
+  const initialised = await hotwasm("diff", "--base", "out/diffbase.wasm", "-o", "out/init.wasm");
+  expect(initialised.code).toBe(0);
+  expect(initialised.stdout).toMatch(/\n {2}changed  assembly\/index\/answer \(edited\)\n {2}class {4}~lib\/map\/Map<i32,i32>\n {2}init {5}assembly\/index\/squares\nwrote /);
+  const host = await Host.instantiate(await readFile(join(dir, "out/diffbase.wasm")));
+  await host.loadHP({ hp_bytes: await readFile(join(dir, "out/init.wasm")) });
+  expect(host.exports.answer()).toBe(49);
+  await writeFile(join(dir, "assembly/index.ts"), source.replace("42", "43"));
   // From another folder of the project: the same patch (paths are relative to the project root).
   const fromSub = await hotwasmIn(join(dir, "assembly"), "diff", "--base", "../out/diffbase.wasm", "-o", "../out/d2.wasm");
   expect(fromSub.code).toBe(0);

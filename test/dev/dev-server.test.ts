@@ -1,7 +1,8 @@
 // The dev loop in-process: a dev server over a copy of web/, a Node Host following it with the
 // same client the page uses. Saves become patches that replace one another while the program's
-// state stays; a rude edit and a compile error are reported with their codes and messages; a
-// full reload rebuilds the base; the page's files, the base and the example patches are served.
+// state stays (one brings a new global whose initialiser runs when it is applied); a rude edit
+// and a compile error are reported with their codes and messages; a full reload rebuilds the
+// base; the page's files, the base and the example patches are served.
 
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { request } from "node:http";
@@ -78,6 +79,21 @@ describe("saves become patches while the program runs on", () => {
     expect((await back).hp_id).toBeNull();
     expect(host.getHPInfo()).toEqual([]);
     expect([host.exports.cooling(), host.exports.cellColor(255)]).toEqual([14, amber]);
+  });
+
+  test("a new global whose initialiser is not a constant: created when the patch is applied; the program carries on", async () => {
+    const x = host.exports;
+    const steps = x.steps();
+    const applied = nextStatus("applied");
+    const [plain, edited] = ["export function cooling(): i32 {\n  return 14;", "const coolings = new Map<i32, i32>().set(1, 25);\n\nexport function cooling(): i32 {\n  return coolings.get(1);"];
+    await editFile(board(), plain, edited);
+    expect((await applied).patch.changed).toEqual(["assembly/board/cooling"]);
+    x.__collect();
+    expect([x.cooling(), x.steps()]).toEqual([25, steps]);
+    const back = nextStatus("applied");
+    await editFile(board(), edited, plain);
+    expect((await back).hp_id).toBeNull();
+    expect(x.cooling()).toBe(14);
   });
 });
 
