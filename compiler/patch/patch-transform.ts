@@ -19,7 +19,7 @@ export type { PatchCut } from "./patch-cut.js";
 import { addVirtualStubs, findReplacements, targetReplacements } from "./patch-replacements.js";
 import { checkClasses, type ClassCheck } from "./check-classes.js";
 import { compilerFlags } from "../base/manifest-builder.js";
-import { addInitialiser } from "../common/start-code.js";
+import { addInitialiser, startStatements, type StartStatement } from "../common/start-code.js";
 
 /** The import module of base symbols, by internal name. */
 export const BASE_MODULE = "hotwasm:base";
@@ -222,19 +222,16 @@ function makeVisitGlobalsLink(b: Binaryen, module: BinaryenModule): void {
 function makeInit(b: Binaryen, module: BinaryenModule, own: Set<string>, patchPath: string | null): boolean {
   const start = module.getStart();
   if (!start || patchPath === null) return false;
-  const isOwnSet = (s: number) => {
-    const info = b.getExpressionInfo(s) as { id: number; name?: string };
-    return info.id !== b.GlobalSetId || own.has(info.name!);
-  };
-  const kept = statementsOf(b, b.getFunctionInfo(start).body).filter((s) => {
-    const info = b.getExpressionInfo(s) as { id: number; name?: string };
-    return info.id === b.GlobalSetId && own.has(info.name!);
-  });
-  const fileStart = patchPath === null ? 0 : module.getFunction(`start:${patchPath}`);
+  const isOwn = (s: StartStatement) => s.sets !== null && own.has(s.sets);
+  // Each start function is a shadow-stack frame: its set-up and tear-down are kept with what runs
+  // in it, or the copy would write its temporaries into whatever lies above the stack pointer.
+  const main = startStatements(b, b.getFunctionInfo(start).body);
+  const kept = main.some(isOwn) ? main.filter((s) => s.frame || isOwn(s)) : [];
+  const fileStart = module.getFunction(`start:${patchPath}`);
   const vars = fileStart ? b.getFunctionInfo(fileStart).vars : [];
-  if (fileStart) kept.push(...statementsOf(b, b.getFunctionInfo(fileStart).body).filter(isOwnSet));
-  if (kept.length === 0) return false;
-  module.addFunction(PATCH_EXPORTS.init, b.none, b.none, vars, module.block(null, kept.map((s) => module.copyExpression(s))));
+  if (fileStart) kept.push(...startStatements(b, b.getFunctionInfo(fileStart).body).filter((s) => s.frame || s.sets === null || isOwn(s)));
+  if (!kept.some((s) => !s.frame)) return false;
+  module.addFunction(PATCH_EXPORTS.init, b.none, b.none, vars, module.block(null, kept.map((s) => module.copyExpression(s.expr))));
   return true;
 }
 
@@ -254,11 +251,6 @@ function makeInitGlobals(b: Binaryen, module: BinaryenModule, cut: PatchCut, vis
     throw new HotwasmError("E_NOT_PATCHABLE_BUILD", "the patch initialises new globals, but the base's collector cannot visit a patch's globals (its __visit_globals is not patchable); rebuild the base");
   }
   return true;
-}
-
-function statementsOf(b: Binaryen, body: number): number[] {
-  const info = b.getExpressionInfo(body) as { id: number; children?: number[] };
-  return info.id === b.BlockId ? info.children ?? [] : [body];
 }
 
 function copyFunction(b: Binaryen, module: BinaryenModule, from: string, to: string): void {

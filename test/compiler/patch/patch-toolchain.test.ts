@@ -62,6 +62,27 @@ export function addItem(name: string): i32 {
     expect(x.countWord(arg("w1"))).toBe(10 * (ROUNDS / 50) + 1);
   });
 
+  test("top-level code of a patch file that needs a frame runs in one: fifty loads leave the stack pointer where it was", async () => {
+    const b = await base();
+    const { host, x, str } = await hostOf(b);
+    // Concatenations keep their temporaries in the start function's shadow-stack frame.
+    const framed = await patchFor(b, "framed", `
+const greeting: string = "n=" + (42).toString() + "/" + (7).toString();
+const names: string[] = ["x" + (1).toString(), "y" + (2).toString()];
+export function describe(n: i32): string { return greeting + names[n % 2] + n.toString(); }`);
+    const global = host.manifest.globals.find((g) => g.name === "~lib/memory/__stack_pointer")!;
+    const sp = host.instance.exports[global.export] as WebAssembly.Global;
+    const before = sp.value as number;
+    for (let i = 0; i < 50; i++) {
+      const id = await host.loadHP({ hp_bytes: framed });
+      expect(str(x.describe(3))).toBe("n=42/7y23");
+      x.__collect();
+      await host.unloadHP(id);
+    }
+    expect(sp.value).toBe(before);
+    expect(str(x.describe(7))).toBe("item 7");
+  });
+
   test("state in the patch's own globals survives collections (its globals are roots)", async () => {
     const b = await base();
     const { host, x, str } = await hostOf(b);
