@@ -52,7 +52,7 @@ export function runLoadCode(state: Pick<HostState, "events" | "runPatchCode" | "
 }
 
 /** The base's shadow-stack pointer, when it exports it as a mutable global. */
-function stackPointerOf(state: Pick<HostState, "manifest" | "instance">): WebAssembly.Global | null {
+export function stackPointerOf(state: Pick<HostState, "manifest" | "instance">): WebAssembly.Global | null {
   const g = state.manifest.globals.find((x) => x.name === "~lib/memory/__stack_pointer" && x.mutable);
   const value = g ? state.instance.exports[g.export] : undefined;
   return value instanceof WebAssembly.Global ? value : null;

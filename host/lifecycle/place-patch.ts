@@ -6,6 +6,7 @@ import { HotwasmError, describeError, isHotwasmError } from "../errors.js";
 import type { HostState } from "./host-state.js";
 import type { PatchMeta } from "../model/patch-meta.js";
 import { arenaFull } from "../fit/check-patch.js";
+import { stackPointerOf } from "./hooks.js";
 
 /** Where a patch goes. */
 export interface Placement {
@@ -34,9 +35,13 @@ export function finishPlacement(state: HostState, instance: WebAssembly.Instance
   for (const off of link.table_relocs) add(view, placement.memoryBase + off, placement.tableBase, placement.dataSize, off);
   const init = instance.exports["hotwasm:init"];
   if (typeof init === "function") {
+    const sp = stackPointerOf(state);
+    const saved = sp?.value as number | undefined;
     try {
       state.runPatchCode("the patch's initialisation (hotwasm:init)", init as () => void);
     } catch (err) {
+      // A trap leaves the initialisation's shadow-stack frame allocated.
+      if (sp && saved !== undefined) sp.value = saved;
       if (isHotwasmError(err) && err.code === "E_PATCH_TIMEOUT") throw err;
       throw new HotwasmError("E_INSTANTIATE_FAILED", `the patch's initialisation trapped: ${describeError(err)}`, { cause: err });
     }

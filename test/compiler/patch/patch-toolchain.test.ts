@@ -81,6 +81,14 @@ export function describe(n: i32): string { return greeting + names[n % 2] + n.to
     }
     expect(sp.value).toBe(before);
     expect(str(x.describe(7))).toBe("item 7");
+    // Top-level code that traps in its frame: the load is refused and the frame given back.
+    const trapping = await patchFor(b, "trapping", `
+function boom(): i32 { unreachable(); return 0; }
+const greeting: string = "n=" + (42).toString();
+const bad: i32 = boom();
+export function describe(n: i32): string { return greeting + bad.toString() + n.toString(); }`);
+    await expect(host.loadHP({ hp_bytes: trapping })).rejects.toMatchObject({ code: "E_INSTANTIATE_FAILED", message: expect.stringMatching(/^the patch's initialisation trapped: /) });
+    expect([sp.value, host.getHPInfo(), str(x.describe(7))]).toEqual([before, [], "item 7"]);
   });
 
   test("state in the patch's own globals survives collections (its globals are roots)", async () => {
