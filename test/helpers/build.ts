@@ -1,5 +1,6 @@
 // Test helper: builds AssemblyScript sources held in memory, patchable or plain, with a cache.
 
+import { instantiate } from "@assemblyscript/loader";
 import { buildPatchable, type BuildOptions } from "../../compiler/base/build.js";
 
 const cache = new Map<string, Promise<Uint8Array>>();
@@ -14,4 +15,10 @@ export function buildApp(files: Record<string, string>, options: Omit<BuildOptio
     cache.set(key, hit);
   }
   return hit;
+}
+
+/** A plain (untransformed) build of `source` as `entry`, instantiated with the loader: its exports. */
+export async function instantiatePlainApp(source: string, entry = "assembly/index.ts"): Promise<Record<string, any>> {
+  const bytes = await buildApp({ [entry]: source }, { plain: true });
+  return (await instantiate(bytes as BufferSource, {})).exports as Record<string, any>;
 }

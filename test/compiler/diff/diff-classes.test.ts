@@ -9,12 +9,11 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { instantiate } from "@assemblyscript/loader";
 import { buildDiff, type DiffResult } from "../../../compiler/diff/build-diff.js";
 import { Host } from "../../../host/core/host.js";
 import type { HostEvent } from "../../../host/model/events.js";
 import { FINALIZE_FUNCTION } from "../../../host/model/hook-names.js";
-import { buildApp } from "../../helpers/build.js";
+import { buildApp, instantiatePlainApp } from "../../helpers/build.js";
 
 const fixture = (name: string) => readFileSync(fileURLToPath(new URL(`../../fixtures/inventory/${name}.ts`, import.meta.url)), "utf8");
 const baseSource = fixture("base");
@@ -29,12 +28,6 @@ beforeAll(async () => {
   base = await buildApp({ [ENTRY]: baseSource });
   diff = await buildDiff({ base, files: { [ENTRY]: editedSource } });
 }, 240_000);
-
-/** A plain (untransformed) build of `source`, instantiated with the loader. */
-async function plainOf(source: string): Promise<Exports> {
-  const bytes = await buildApp({ [ENTRY]: source }, { plain: true });
-  return (await instantiate(bytes as BufferSource, {})).exports as Exports;
-}
 
 /** The itcms collector's count of bytes in use. */
 function heapBytes(host: Host): number {
@@ -98,9 +91,9 @@ describe("an edit adding a class, a generic instantiation, two fields and a migr
   });
 
   test("old and new objects behave as in a plain build of the edited source; after unload, as the base", async () => {
-    const plainBase = await plainOf(baseSource);
+    const plainBase = await instantiatePlainApp(baseSource);
     // The plain edited program runs the migration where the patch is loaded.
-    const plainEdited = await plainOf(`${editedSource}\nexport function runMigration(): void { backfill(); }\n`);
+    const plainEdited = await instantiatePlainApp(`${editedSource}\nexport function runMigration(): void { backfill(); }\n`);
     const host = await Host.instantiate(base);
     const x = host.exports;
     const events: HostEvent[] = [];

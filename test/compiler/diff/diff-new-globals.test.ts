@@ -9,11 +9,10 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { instantiate } from "@assemblyscript/loader";
 import { buildDiff, type DiffResult } from "../../../compiler/diff/build-diff.js";
 import { Host } from "../../../host/core/host.js";
 import type { HostEvent } from "../../../host/model/events.js";
-import { buildApp } from "../../helpers/build.js";
+import { buildApp, instantiatePlainApp } from "../../helpers/build.js";
 
 const baseSource = readFileSync(fileURLToPath(new URL("../../fixtures/inventory/base.ts", import.meta.url)), "utf8");
 const ENTRY = "assembly/index.ts";
@@ -46,11 +45,6 @@ beforeAll(async () => {
   base = await buildApp({ [ENTRY]: baseSource });
   diff = await buildDiff({ base, files: { [ENTRY]: editedSource } });
 }, 240_000);
-
-async function plainOf(source: string): Promise<Exports> {
-  const bytes = await buildApp({ [ENTRY]: source }, { plain: true });
-  return (await instantiate(bytes as BufferSource, {})).exports as Exports;
-}
 
 const transcript = (events: HostEvent[]) => events.map((e) => e.type === "hook" ? `hook ${e.hook} ${e.ok}` : e.type === "refused" ? `refused ${e.code}` : e.type);
 
@@ -94,7 +88,7 @@ describe("an edit adding a static Map and top-level globals", () => {
   test("loaded over state: answers as the plain edited build on the same state, through collections; unloaded, as the base", async () => {
     const host = await Host.instantiate(base);
     const x = host.exports;
-    const [plain, old] = await Promise.all([plainOf(editedSource), plainOf(baseSource)]);
+    const [plain, old] = await Promise.all([instantiatePlainApp(editedSource), instantiatePlainApp(baseSource)]);
     expect(setUp(x)).toEqual(setUp(plain));
     setUp(old);
     const events: HostEvent[] = [];
