@@ -14,14 +14,23 @@ import { unsupportedHooks } from "../fit/check-patch.js";
 
 export type { HookMember } from "../link/link-types.js";
 
+/** The two chains: globals visitors ("vg") and free-object hooks ("fin"). */
+type ChainName = "vg" | "fin";
+/** A chain: the base's table slot its newest member is swapped into, a member's link, and what the oldest calls next. */
+interface Chain {
+  head: number | null;
+  linkOf(member: HookMember): { fn: Function; next: WebAssembly.Global } | null;
+  end(): number;
+}
+
 /** The runtime hooks of one host. */
 export class RuntimeHooks implements HookCheck {
-  private readonly members: (HookMember & { slot: number | null; finalizeSlot: number | null })[] = [];
+  private readonly members: (HookMember & { links: Record<ChainName, number | null> })[] = [];
   private provider: string | null = null;
   private baseVisitorSlot: number | null = null;
   private readonly membersSlot: number | null;
   private readonly globalsSlot: number | null;
-  private readonly finalizeSlot: number | null;
+  private readonly chains: Record<ChainName, Chain>;
   private readonly rtti: WebAssembly.Global | null;
   private readonly rttiOriginal: number;
   private readonly unpatchedVisitor: unknown;
@@ -32,7 +41,11 @@ export class RuntimeHooks implements HookCheck {
     const slotOf = (name: string) => manifest.functions.find((f) => f.name === name)?.slot ?? null;
     this.membersSlot = slotOf("~lib/rt/__visit_members");
     this.globalsSlot = slotOf("~lib/rt/__visit_globals");
-    this.finalizeSlot = slotOf(FINALIZE_FUNCTION);
+    this.chains = {
+      vg: { head: this.globalsSlot, linkOf: (m) => m.visitGlobals, end: () => this.baseVisitor() },
+      // The chain ends at 0: the base's own hook does nothing.
+      fin: { head: slotOf(FINALIZE_FUNCTION), linkOf: (m) => m.finalize ?? null, end: () => 0 },
+    };
     this.collects = manifest.compiler.flags.runtime !== "stub";
     const g = manifest.globals.find((x) => x.name === "~lib/rt/__rtti_base" && x.mutable);
     this.rtti = g ? (exports[g.export] as WebAssembly.Global) : null;
@@ -59,24 +72,8 @@ export class RuntimeHooks implements HookCheck {
 
   /** Adds a member; call inside the commit step. */
   attach(member: HookMember): void {
-    let slot: number | null = null;
-    if (member.visitGlobals && this.globalsSlot !== null) {
-      const newest = [...this.members].reverse().find((m) => m.slot !== null);
-      member.visitGlobals.next.value = newest ? newest.slot! : this.baseVisitor();
-      slot = this.slots.take(1, `vg:${member.id}`);
-      this.table.set(slot, member.visitGlobals.fn as never);
-      this.swap.commit(`vg:${member.id}`, [{ slot: this.globalsSlot, fn: member.visitGlobals.fn }]);
-    }
-    let finalizeSlot: number | null = null;
-    if (member.finalize && this.finalizeSlot !== null) {
-      const newest = [...this.members].reverse().find((m) => m.finalizeSlot !== null);
-      // The chain ends at 0: the base's own hook does nothing.
-      member.finalize.next.value = newest ? newest.finalizeSlot! : 0;
-      finalizeSlot = this.slots.take(1, `fin:${member.id}`);
-      this.table.set(finalizeSlot, member.finalize.fn as never);
-      this.swap.commit(`fin:${member.id}`, [{ slot: this.finalizeSlot, fn: member.finalize.fn }]);
-    }
-    this.members.push({ ...member, slot, finalizeSlot });
+    const links = { vg: this.link("vg", member), fin: this.link("fin", member) };
+    this.members.push({ ...member, links });
     this.chooseProvider();
   }
 
@@ -94,26 +91,34 @@ export class RuntimeHooks implements HookCheck {
    * roots (its shadow tables, which the hook reads, are freed after that); its classes stay supported.
    */
   detachGlobals(id: string): void {
-    this.detachFinalize(id);
-    const i = this.members.findIndex((m) => m.id === id);
-    const m = this.members[i];
-    if (!m || m.slot === null || !m.visitGlobals) return;
-    const newer = this.members.slice(i + 1).find((x) => x.slot !== null);
-    if (newer) newer.visitGlobals!.next.value = m.visitGlobals.next.value;
-    this.swap.revert(`vg:${id}`);
-    this.slots.release(`vg:${id}`);
-    m.slot = null;
+    this.unlink("fin", id);
+    this.unlink("vg", id);
   }
 
-  private detachFinalize(id: string): void {
+  /** Puts `member`'s function at the head of chain `name`, its `next` pointing at the former head; its table slot. */
+  private link(name: ChainName, member: HookMember): number | null {
+    const chain = this.chains[name];
+    const own = chain.linkOf(member);
+    if (!own || chain.head === null) return null;
+    const newest = [...this.members].reverse().find((m) => m.links[name] !== null);
+    own.next.value = newest ? newest.links[name]! : chain.end();
+    const slot = this.slots.take(1, `${name}:${member.id}`);
+    this.table.set(slot, own.fn as never);
+    this.swap.commit(`${name}:${member.id}`, [{ slot: chain.head, fn: own.fn }]);
+    return slot;
+  }
+
+  /** Takes member `id` out of chain `name`: the next newer member skips it. */
+  private unlink(name: ChainName, id: string): void {
     const i = this.members.findIndex((m) => m.id === id);
     const m = this.members[i];
-    if (!m || m.finalizeSlot === null || !m.finalize) return;
-    const newer = this.members.slice(i + 1).find((x) => x.finalizeSlot !== null);
-    if (newer) newer.finalize!.next.value = m.finalize.next.value;
-    this.swap.revert(`fin:${id}`);
-    this.slots.release(`fin:${id}`);
-    m.finalizeSlot = null;
+    const own = m ? this.chains[name].linkOf(m) : null;
+    if (!m || m.links[name] === null || !own) return;
+    const newer = this.members.slice(i + 1).find((x) => x.links[name] !== null);
+    if (newer) this.chains[name].linkOf(newer)!.next.value = own.next.value;
+    this.swap.revert(`${name}:${id}`);
+    this.slots.release(`${name}:${id}`);
+    m.links[name] = null;
   }
 
   /** Ids of the member patches. */
