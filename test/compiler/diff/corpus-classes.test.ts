@@ -7,6 +7,8 @@
 //   patch and gets its fields at construction), the patch answers as the plain edited build;
 //   loaded after, the program keeps working and objects made before read the initial values;
 //   unloaded, it answers as the original.
+// json's generic-fields adds fields to a generic class (JSONDecoder<T>) whose one object the
+// library made before the load.
 // bigint's new-generic also adds a static field whose initialiser is not a constant (a Map): the
 // patch runs it once at load, and the report lists it.
 
@@ -77,6 +79,28 @@ describe.each(programs.map((p) => [p.name, p] as const))("%s", (_, program) => {
     await host.unloadHP(id);
     await expectOriginalAgain(host, [...before, ...patched], "new-fields");
   });
+
+  // json's generic-fields: new fields of a generic class of the library, on its one decoder, made before the load.
+  if (program.edits.includes("generic-fields")) {
+    test("generic-fields: new fields of a generic class, on an object made before the load, answer as the edited program; unloads back", async () => {
+      const files = await readEdit(program, "generic-fields");
+      const { report, patch } = await buildDiff({ base, cwd: dir, files });
+      expect(report.fields).toEqual(["assembly/decoder/JSONDecoder.depth", "assembly/decoder/JSONDecoder.deepest"]);
+      const host = await Host.instantiate(base);
+      const reference = await instantiatePlain(await plainBuild(dir, files));
+      const before = [...scenario.setup, ...scenario.probe];
+      playCalls(host.exports, before, scenario);
+      playCalls(reference, before, scenario);
+      const id = await host.loadHP({ hp_bytes: patch!.binary });
+      const calls = scenario.edits["generic-fields"]!.calls;
+      const results = playCalls(host.exports, calls, scenario);
+      expect(results).toEqual(playCalls(reference, calls, scenario));
+      expect(results.at(-1)).toMatch(/ deepest=4$/);
+      host.exports.__collect();
+      await host.unloadHP(id);
+      await expectOriginalAgain(host, [...before, ...calls], "generic-fields");
+    });
+  }
 
   /** After unload, `host` answers the probe as the original program run through `ran` (less the calls that trap there). */
   async function expectOriginalAgain(host: Host, ran: ScenarioCall[], edit: string): Promise<void> {
